@@ -1,0 +1,43 @@
+"""Small helpers shared by the checks."""
+from __future__ import annotations
+
+import ipaddress
+from typing import Iterable, Optional
+
+from ..facts.types import Facts, NcsConf
+from ..model import Finding, Status, finding
+
+NCS_CONF_MAN = "ncs.conf(5)"
+
+
+def conf(facts: Facts) -> NcsConf:
+    # The engine only calls a rule that needs ncs_conf when it was read.
+    assert facts.ncs_conf is not None
+    return facts.ncs_conf
+
+
+def expect_value(c: NcsConf, path: str, want: str, *, fail: Status = Status.FAIL,
+                 message_ok: str, message_bad: str, extra_paths: Iterable[str] = ()) -> Finding:
+    """The effective value of `path` must equal `want` (case-insensitive)."""
+    actual = c.effective(path)
+    ok = (actual or "").strip().lower() == want.lower()
+    return finding(Status.PASS if ok else fail, message_ok if ok else message_bad,
+                   paths=(path, *extra_paths), location=c.location(path),
+                   expected=want, actual=c.described(path))
+
+
+def is_loopback(addr: Optional[str]) -> bool:
+    if not addr:
+        return False
+    a = addr.strip().strip("[]")
+    if a == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(a).is_loopback
+    except ValueError:
+        return False
+
+
+def accepted(facts: Facts, exposure: str) -> bool:
+    """The operator declared this exposure intended (--accept-exposure / NSO config)."""
+    return exposure in facts.settings.accepted_exposures

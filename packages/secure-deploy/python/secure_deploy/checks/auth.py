@@ -1,0 +1,72 @@
+"""Authentication: local authentication off, PAM with system-auth, expiry warnings."""
+from __future__ import annotations
+
+from typing import Sequence
+
+from ..facts.types import Facts
+from ..model import Finding, Severity, Status, finding
+from ..registry import rule
+from ._common import NCS_CONF_MAN, conf, expect_value
+
+SECTION = "Development vs. Production Deployment > Authentication; AAA > PAM Authentication"
+LOCAL_AUTH = "/ncs-config/aaa/local-authentication/enabled"
+PAM_ENABLED = "/ncs-config/aaa/pam/enabled"
+PAM_SERVICE = "/ncs-config/aaa/pam/service"
+EXPIRATION = "/ncs-config/aaa/expiration-warning"
+
+
+@rule("SD-AUTH-001", "Local authentication is disabled", Severity.HIGH,
+      rationale="""
+Local authentication checks passwords stored in CDB (/aaa/authentication/users). The
+production ncs.conf turns it off so that users authenticate through PAM against the
+operating system and its password policy; local users are a second, weaker set of
+credentials that bypasses that policy.""",
+      remediation="Set /ncs-config/aaa/local-authentication/enabled to false and authenticate through PAM.",
+      section=SECTION, paths=(LOCAL_AUTH,), references=(NCS_CONF_MAN,), tags=("authentication", "ncs-conf"),
+      example="<aaa><local-authentication><enabled>true</enabled></local-authentication></aaa>",
+      fix_example="<aaa><local-authentication><enabled>false</enabled></local-authentication></aaa>")
+def local_authentication_disabled(facts: Facts) -> Sequence[Finding]:
+    return [expect_value(conf(facts), LOCAL_AUTH, "false",
+                         message_ok="local authentication is disabled",
+                         message_bad="local authentication is enabled (the default when absent)")]
+
+
+@rule("SD-AUTH-002", "PAM is enabled with the system-auth service", Severity.HIGH,
+      rationale="""
+PAM is the recommended authentication method: it applies the operating system's
+password policy and group database. The production ncs.conf uses the `system-auth`
+service; `common-auth` is the development default.""",
+      remediation="Set /ncs-config/aaa/pam/enabled to true and /ncs-config/aaa/pam/service to system-auth.",
+      section=SECTION, paths=(PAM_ENABLED, PAM_SERVICE), references=(NCS_CONF_MAN,),
+      tags=("authentication", "ncs-conf"),
+      example="<aaa><pam><enabled>true</enabled><service>common-auth</service></pam></aaa>",
+      fix_example="<aaa><pam><enabled>true</enabled><service>system-auth</service></pam></aaa>")
+def pam_system_auth(facts: Facts) -> Sequence[Finding]:
+    c = conf(facts)
+    if not c.enabled(PAM_ENABLED):
+        return [finding(Status.FAIL, "PAM authentication is disabled", paths=(PAM_ENABLED,),
+                        location=c.location(PAM_ENABLED), expected="true",
+                        actual=c.described(PAM_ENABLED))]
+    return [expect_value(c, PAM_SERVICE, "system-auth", extra_paths=(PAM_ENABLED,),
+                         message_ok="PAM is enabled with service system-auth",
+                         message_bad=f"PAM uses service {c.effective(PAM_SERVICE)!r}, not system-auth")]
+
+
+@rule("SD-AUTH-003", "Password expiration warnings are shown", Severity.LOW,
+      rationale="""
+With PAM, a password about to expire is only announced to the user when
+expiration-warning is `prompt` (production default) or `display`; `ignore` (the
+ncs.conf default) hides it, so passwords expire unnoticed or are never rotated.""",
+      remediation="Set /ncs-config/aaa/expiration-warning to prompt.",
+      section=SECTION, paths=(EXPIRATION,), references=(NCS_CONF_MAN,), tags=("authentication", "ncs-conf"),
+      example="<aaa><expiration-warning>ignore</expiration-warning></aaa>",
+      fix_example="<aaa><expiration-warning>prompt</expiration-warning></aaa>")
+def expiration_warning(facts: Facts) -> Sequence[Finding]:
+    c = conf(facts)
+    actual = (c.effective(EXPIRATION) or "").strip()
+    status = {"prompt": Status.PASS, "display": Status.WARN}.get(actual, Status.FAIL)
+    msg = {Status.PASS: "expiration warnings prompt the user",
+           Status.WARN: "expiration warnings are displayed but not prompted",
+           Status.FAIL: "password expiration warnings are ignored"}[status]
+    return [finding(status, msg, paths=(EXPIRATION,), location=c.location(EXPIRATION),
+                    expected="prompt", actual=c.described(EXPIRATION))]

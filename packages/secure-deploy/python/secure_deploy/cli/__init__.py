@@ -1,0 +1,69 @@
+"""`secure-deploy` command line. Subcommands live in sibling modules.
+
+Exit codes: 0 no failure at/above the gate, 1 failures, 2 usage or input error (one
+line naming the file and the problem, never a traceback).
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import List, Optional, Sequence
+
+from ..errors import SecureDeployError
+
+EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
+# Each module has `register(subparsers)` adding parsers whose `func(args) -> int`.
+SUBCOMMAND_MODULES = ("audit", "catalog", "keys", "reports", "harden")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        sys.exit(EXIT_ERROR)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="secure-deploy",
+                description="Audit an NSO deployment against Cisco's Secure Deployment guidance.")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    for name in SUBCOMMAND_MODULES:
+        try:
+            mod = importlib.import_module(f"{__package__}.{name}")
+        except ModuleNotFoundError as e:
+            if e.name == f"{__package__}.{name}":
+                continue
+            raise
+        mod.register(sub)
+    return p
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = build_parser().parse_args(list(argv) if argv is not None else None)
+    try:
+        return int(args.func(args))
+    except SecureDeployError as e:
+        print(f"secure-deploy: error: {e}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def write_output(text: str, path: Optional[str]) -> None:
+    """stdout, or a file written whole (temp + rename) so a failed run leaves no half file."""
+    if not path or path == "-":
+        sys.stdout.write(text)
+        return
+    from ..fileio import atomic_write_text
+    atomic_write_text(path, text)
+
+
+def entry() -> None:  # pragma: no cover - console script shim
+    sys.exit(main())
+
+
+__all__: List[str] = ["main", "build_parser", "write_output", "EXIT_OK", "EXIT_FAIL", "EXIT_ERROR"]

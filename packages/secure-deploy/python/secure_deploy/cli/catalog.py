@@ -1,0 +1,60 @@
+"""`secure-deploy rules` and `secure-deploy explain ID`: the rule catalog."""
+from __future__ import annotations
+
+import argparse
+import json
+import textwrap
+from typing import Any, Dict, List
+
+from .. import registry
+from ..model import RuleMeta
+from . import EXIT_OK
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("rules", help="list the rule catalog")
+    p.add_argument("--format", default="text", choices=["text", "json"])
+    p.add_argument("--tag", action="append", default=[])
+    p.set_defaults(func=cmd_rules)
+    e = sub.add_parser("explain", help="document one rule")
+    e.add_argument("rule_id", metavar="ID")
+    e.set_defaults(func=cmd_explain)
+
+
+def meta_dict(m: RuleMeta) -> Dict[str, Any]:
+    return {"id": m.id, "title": m.title, "severity": m.severity.value, "section": m.section,
+            "rationale": m.rationale, "remediation": m.remediation, "paths": list(m.paths),
+            "references": list(m.references), "tags": list(m.tags), "needs": list(m.needs),
+            "versions": list(m.versions), "example": m.example, "fix_example": m.fix_example}
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    rules = registry.select(registry.all_rules(), tags=args.tag)
+    if args.format == "json":
+        print(json.dumps([meta_dict(r.meta) for r in rules], indent=2))
+        return EXIT_OK
+    for r in rules:
+        print(f"{r.id:14} {r.meta.severity.value:8} {r.meta.title}")
+    print(f"\n{len(rules)} rules")
+    return EXIT_OK
+
+
+def explain_text(m: RuleMeta) -> str:
+    def para(text: str) -> List[str]:
+        return [textwrap.fill(p, 78) for p in text.split("\n\n")]
+    out = [f"{m.id}: {m.title}", f"severity: {m.severity.value}   tags: {', '.join(m.tags)}", "",
+           "What it checks", *[f"  {p}" for p in m.paths], "",
+           "Why it matters", *para(m.rationale.replace("\n", " ")), ""]
+    if m.example:
+        out += ["Failing example", textwrap.indent(m.example, "  "), ""]
+    out += ["Fix", *para(m.remediation.replace("\n", " "))]
+    if m.fix_example:
+        out += [textwrap.indent(m.fix_example, "  ")]
+    out += ["", "References", f"  Secure Deployment guidance: {m.section}",
+            *[f"  {r}" for r in m.references], f"  applies to NSO {', '.join(m.versions)}"]
+    return "\n".join(out) + "\n"
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    print(explain_text(registry.get(args.rule_id).meta), end="")
+    return EXIT_OK

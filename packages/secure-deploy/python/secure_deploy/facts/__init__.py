@@ -1,0 +1,1 @@
+"""The only code that reads the outside world (files, environment, processes)."""

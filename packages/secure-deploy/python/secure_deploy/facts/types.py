@@ -1,0 +1,294 @@
+"""The facts the checks judge: plain immutable data, no IO, no secrets.
+
+Readers (standalone: facts/*.py, inside NSO: nso/cdb_facts.py) fill these. Secret
+values never get this far: the readers reduce them to properties (scheme, length,
+"is a well-known default", fingerprint) so no check can print one.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, Optional, Tuple
+
+from ..model import Location, NsoVersionInfo
+from .ncsconf_defaults import default_for
+
+NCS_CONFIG = "/ncs-config"
+
+
+@dataclass(frozen=True)
+class ConfNode:
+    """One element of ncs.conf. `text` is `${VAR}`-expanded, `raw` as written."""
+
+    name: str
+    text: Optional[str] = None
+    raw: Optional[str] = None
+    line: Optional[int] = None
+    children: Tuple["ConfNode", ...] = ()
+
+    def child(self, name: str) -> Optional["ConfNode"]:
+        for c in self.children:
+            if c.name == name:
+                return c
+        return None
+
+    def all(self, name: str) -> Tuple["ConfNode", ...]:
+        return tuple(c for c in self.children if c.name == name)
+
+    def value(self, relpath: str) -> Optional[str]:
+        node: Optional[ConfNode] = self
+        for part in relpath.strip("/").split("/"):
+            node = node.child(part) if node else None
+        return node.text if node else None
+
+
+@dataclass(frozen=True)
+class InlineKey:
+    """A key written into ncs.conf /encrypted-strings, reduced to safe properties."""
+
+    name: str                  # e.g. "AESCFB128/key"
+    generation: Optional[int]  # None outside /encrypted-strings/key-rotation
+    well_formed: bool          # right number of hex digits
+    is_dummy: bool             # one of the well-known local-install values
+    line: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class NcsConf:
+    path: str
+    root: ConfNode
+    version: str                               # major.minor whose defaults apply
+    inline_keys: Tuple[InlineKey, ...] = ()
+    env: Tuple[Tuple[str, str], ...] = ()      # the ${VAR} values used for expansion
+
+    def nodes(self, path: str) -> Tuple[ConfNode, ...]:
+        """Every element at an absolute /ncs-config/... path (lists give several)."""
+        parts = path.strip("/").split("/")
+        if not parts or parts[0] != self.root.name:
+            raise ValueError(f"not an ncs.conf path: {path}")
+        level: Tuple[ConfNode, ...] = (self.root,)
+        for part in parts[1:]:
+            level = tuple(c for n in level for c in n.all(part))
+        return level
+
+    def node(self, path: str) -> Optional[ConfNode]:
+        found = self.nodes(path)
+        return found[0] if found else None
+
+    def value(self, path: str) -> Optional[str]:
+        """The value written in the file, or None when the element is absent."""
+        n = self.node(path)
+        return n.text if n is not None else None
+
+    def is_set(self, path: str) -> bool:
+        return self.node(path) is not None
+
+    def default(self, path: str) -> Optional[str]:
+        return default_for(path, self.version)
+
+    def effective(self, path: str) -> Optional[str]:
+        """The value NSO uses: the file's, else the release's documented default."""
+        v = self.value(path)
+        return v if v is not None else self.default(path)
+
+    def enabled(self, path: str) -> bool:
+        return (self.effective(path) or "").strip().lower() == "true"
+
+    def location(self, path: str) -> Location:
+        n = self.node(path)
+        return Location(self.path, n.line if n is not None else None)
+
+    def described(self, path: str) -> str:
+        """'value' or 'absent (default: X)' for evidence."""
+        v = self.value(path)
+        if v is not None:
+            return v if v != "" else "(empty)"
+        d = self.default(path)
+        return f"absent (NSO {self.version} default: {d if d not in (None, '') else 'none'})"
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    path: str
+    exists: bool
+    mode: Optional[int] = None        # permission bits incl. setuid/setgid/sticky
+    uid: Optional[int] = None
+    gid: Optional[int] = None
+    owner: Optional[str] = None
+    group: Optional[str] = None
+    capabilities: Optional[str] = None  # decoded file capabilities, e.g. "cap_net_bind_service"
+    mtime: Optional[float] = None
+    error: Optional[str] = None       # could not stat/read (permission denied, ...)
+
+    @property
+    def mode_text(self) -> str:
+        return f"{self.mode:04o}" if self.mode is not None else "unknown"
+
+    @property
+    def is_setuid_root(self) -> bool:
+        return bool(self.mode is not None and self.mode & 0o4000 and self.uid == 0)
+
+
+@dataclass(frozen=True)
+class HostFacts:
+    install_type: str                 # "system", "local" or "unknown"
+    install_evidence: str
+    ncs_dir: Optional[str] = None
+    config_dir: Optional[str] = None
+    run_dir: Optional[str] = None
+    daemon_user: Optional[str] = None
+    daemon_uid: Optional[int] = None
+    daemon_user_source: str = ""      # "process", "systemd unit", "--run-as-user", ...
+    files: Tuple[FileFacts, ...] = ()
+
+    def file(self, path: str) -> Optional[FileFacts]:
+        for f in self.files:
+            if f.path == path:
+                return f
+        return None
+
+
+@dataclass(frozen=True)
+class KeyGeneration:
+    generation: int                   # -1 = legacy keys (no generation)
+    names: Tuple[str, ...]            # e.g. ("AESCFB128_KEY", "AES256CFB128_KEY")
+    fingerprint: str                  # safe to display; see facts/keys.py
+    is_dummy: bool
+
+
+@dataclass(frozen=True)
+class KeysFacts:
+    """ncs.crypto_keys reduced to safe properties."""
+
+    path: str
+    file: FileFacts
+    format: str                                  # "legacy" or "2"
+    generations: Tuple[KeyGeneration, ...] = ()
+    active_generation: Optional[int] = None      # known inside NSO; standalone: newest
+    created_at: Optional[str] = None             # ISO 8601 time the active keys were made
+    created_source: str = ""                     # "rotation history" or "file mtime (estimate)"
+
+    @property
+    def has_des3(self) -> bool:
+        return any(n.startswith("DES3CBC") for g in self.generations for n in g.names)
+
+    @property
+    def any_dummy(self) -> bool:
+        return any(g.is_dummy for g in self.generations)
+
+
+@dataclass(frozen=True)
+class UserFacts:
+    name: str
+    hash_scheme: str                  # "none", "$0$", "$1$", "$5$", "$6$", "other"
+    default_password: bool            # password equals a well-known default
+    local_ipc_access: Optional[bool] = None
+
+
+@dataclass(frozen=True)
+class NacmRule:
+    name: str
+    module_name: Optional[str] = None
+    path: Optional[str] = None
+    rpc_name: Optional[str] = None
+    access_operations: Optional[str] = None   # "*", "read", "create update", ...
+    action: str = "deny"
+    context: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class NacmCmdRule:
+    name: str
+    command: Optional[str] = None
+    access_operations: Optional[str] = None
+    action: str = "deny"
+    context: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class NacmRuleList:
+    name: str
+    groups: Tuple[str, ...] = ()
+    rules: Tuple[NacmRule, ...] = ()
+    cmdrules: Tuple[NacmCmdRule, ...] = ()
+
+
+@dataclass(frozen=True)
+class NacmGroup:
+    name: str
+    users: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NacmFacts:
+    """Absent leaves are None: the RFC 8341 / tailf-acm default then applies."""
+
+    enable_nacm: Optional[bool] = None
+    read_default: Optional[str] = None
+    write_default: Optional[str] = None
+    exec_default: Optional[str] = None
+    cmd_read_default: Optional[str] = None
+    cmd_exec_default: Optional[str] = None
+    groups: Tuple[NacmGroup, ...] = ()
+    rule_lists: Tuple[NacmRuleList, ...] = ()
+
+
+@dataclass(frozen=True)
+class UmapFacts:
+    local_user: str                   # "default-map" for the authgroup's default map
+    remote_name: Optional[str] = None
+    same_user: bool = False
+    credential: Optional[str] = None  # "remote-password", "same-pass", "public-key" or None
+    default_credentials: bool = False  # e.g. admin/admin
+
+
+@dataclass(frozen=True)
+class AuthgroupFacts:
+    name: str
+    maps: Tuple[UmapFacts, ...] = ()
+
+
+@dataclass(frozen=True)
+class DeviceFacts:
+    name: str
+    host_key_verification: Optional[str] = None
+    authgroup: Optional[str] = None
+    ssh_algorithms: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()  # (kind, algorithms)
+
+
+@dataclass(frozen=True)
+class CdbFacts:
+    sources: Tuple[str, ...] = ()                 # files read, or "NSO CDB"
+    users: Optional[Tuple[UserFacts, ...]] = None  # None: no /aaa data seen
+    nacm: Optional[NacmFacts] = None
+    global_host_key_verification: Optional[str] = None
+    devices: Optional[Tuple[DeviceFacts, ...]] = None
+    authgroups: Optional[Tuple[AuthgroupFacts, ...]] = None
+    global_ssh_algorithms: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
+    ha_token_set: Optional[bool] = None           # None: no /high-availability data seen
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Operator settings that change verdicts (from CLI options or NSO config)."""
+
+    max_key_age_days: int = 365
+    accepted_exposures: Tuple[str, ...] = ()      # e.g. ("cli-ssh",): enabled on purpose
+
+
+@dataclass(frozen=True)
+class Facts:
+    version: NsoVersionInfo
+    now: str                                      # ISO 8601, from the caller's clock
+    ncs_conf: Optional[NcsConf] = None
+    host: Optional[HostFacts] = None
+    keys: Optional[KeysFacts] = None
+    cdb: Optional[CdbFacts] = None
+    settings: Settings = field(default_factory=Settings)
+    errors: Tuple[Tuple[str, str], ...] = ()      # (source, message) for sources that failed
+
+    def error(self, source: str) -> Optional[str]:
+        return dict(self.errors).get(source)
+
+    @property
+    def error_map(self) -> Dict[str, str]:
+        return dict(self.errors)

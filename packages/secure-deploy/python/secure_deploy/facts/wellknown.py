@@ -1,0 +1,48 @@
+"""Well-known default secrets shipped with NSO local installs and examples.
+
+Only ever compared against, never printed. Values per NSO-FACTS.md §2.3 (the 6.2.5
+local-install ncs.conf and ncs_defaults.xml).
+"""
+from __future__ import annotations
+
+import hmac
+from typing import FrozenSet
+
+_DEMO16 = "0123456789abcdef"
+
+# Key values by key kind (the last path element / key-file name without generation).
+DUMMY_KEYS = {
+    "DES3CBC": frozenset({_DEMO16}),
+    "AESCFB128": frozenset({_DEMO16 * 2}),
+    "AES256CFB128": frozenset({_DEMO16 * 4}),
+}
+
+# user -> passwords the local install and the examples use.
+DEFAULT_PASSWORDS = {
+    "admin": ("admin",),
+    "oper": ("oper",),
+    "private": ("private",),
+    "public": ("public",),
+}
+# Passwords tried for every user, whatever the name.
+COMMON_PASSWORDS: FrozenSet[str] = frozenset({"admin", "oper", "cisco", "changeme", "password", "public", "private"})
+
+
+def key_kind(name: str) -> str:
+    """'AESCFB128_KEY[1]' / 'AESCFB128/key' / 'DES3CBC_KEY2' -> 'AESCFB128'."""
+    for kind in DUMMY_KEYS:
+        if name.upper().startswith(kind):
+            return kind
+    return name
+
+
+def is_dummy_key(name: str, value: str) -> bool:
+    """True when `value` is the well-known demo key for that key kind."""
+    candidates = DUMMY_KEYS.get(key_kind(name), frozenset())
+    v = value.strip().lower().encode()
+    # Constant-time compare: these are live keys when they are not the demo ones.
+    return any(hmac.compare_digest(v, c.encode()) for c in candidates)
+
+
+def candidate_passwords(user: str) -> FrozenSet[str]:
+    return frozenset(DEFAULT_PASSWORDS.get(user, ())) | COMMON_PASSWORDS | {user}

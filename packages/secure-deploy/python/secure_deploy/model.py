@@ -1,0 +1,253 @@
+"""The domain model: severities, statuses, rule metadata, findings and reports.
+
+Everything here is immutable plain data so it can cross threads (NSO runs action
+callbacks in threads) and be compared in tests.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Mapping, Optional, Sequence, Tuple
+
+from .redact import scrub
+
+SCHEMA_VERSION = "1.0"
+SUPPORTED_NSO_VERSIONS: Tuple[str, ...] = ("6.4", "6.5", "6.6", "6.7")
+
+
+class Severity(enum.Enum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """Higher is more severe; used for --fail-on and sorting."""
+        return _SEVERITY_RANK[self]
+
+    @property
+    def weight(self) -> int:
+        """Score weight: one critical rule weighs as much as ten low ones."""
+        return _SEVERITY_WEIGHT[self]
+
+    @classmethod
+    def parse(cls, text: str) -> "Severity":
+        try:
+            return cls(text.strip().lower())
+        except ValueError:
+            names = ", ".join(s.value for s in cls)
+            raise ValueError(f"unknown severity {text!r} (expected one of: {names})") from None
+
+
+_SEVERITY_RANK = {Severity.CRITICAL: 4, Severity.HIGH: 3, Severity.MEDIUM: 2, Severity.LOW: 1, Severity.INFO: 0}
+_SEVERITY_WEIGHT = {Severity.CRITICAL: 10, Severity.HIGH: 5, Severity.MEDIUM: 3, Severity.LOW: 1, Severity.INFO: 0}
+
+
+class Status(enum.Enum):
+    PASS = "pass"
+    FAIL = "fail"
+    WARN = "warn"
+    NOT_APPLICABLE = "not-applicable"
+    MANUAL = "manual"
+    ERROR = "error"
+    WAIVED = "waived"
+
+    @property
+    def badness(self) -> int:
+        """Order used to pick a rule's overall status from its findings."""
+        return _STATUS_BADNESS[self]
+
+
+_STATUS_BADNESS = {
+    Status.NOT_APPLICABLE: 0,
+    Status.PASS: 1,
+    Status.WAIVED: 2,
+    Status.MANUAL: 3,
+    Status.WARN: 4,
+    Status.FAIL: 5,
+    Status.ERROR: 6,
+}
+
+# Where the facts a rule needs come from; the engine answers NOT_APPLICABLE or ERROR
+# for a rule whose source was not collected or failed, without calling it.
+SOURCES = ("ncs_conf", "host", "keys", "cdb")
+
+
+@dataclass(frozen=True)
+class RuleMeta:
+    id: str
+    title: str
+    severity: Severity
+    rationale: str
+    remediation: str
+    section: str                       # section of the Secure Deployment guidance
+    paths: Tuple[str, ...] = ()        # /ncs-config/... or CDB paths the rule evaluates
+    references: Tuple[str, ...] = ()   # ncs.conf(5), NSO guide pages, CIS/NIST
+    tags: Tuple[str, ...] = ()
+    needs: Tuple[str, ...] = ("ncs_conf",)
+    versions: Tuple[str, ...] = SUPPORTED_NSO_VERSIONS
+    example: str = ""                  # a failing example, shown by `explain`
+    fix_example: str = ""              # the same, fixed
+
+
+@dataclass(frozen=True)
+class Location:
+    file: str
+    line: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One verdict of one rule, optionally about one object (a user, a device, a file).
+
+    Evidence values are scrubbed on construction: a check that slips a key or a hash
+    into its evidence still cannot leak it.
+    """
+
+    status: Status
+    message: str
+    evidence: Tuple[Tuple[str, str], ...] = ()
+    paths: Tuple[str, ...] = ()
+    object: Optional[str] = None
+    location: Optional[Location] = None
+    waiver: Optional[str] = None       # why a WAIVED finding is waived
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", scrub(self.message))
+        object.__setattr__(self, "evidence", tuple((k, scrub(str(v))) for k, v in self.evidence))
+        if self.object is not None:
+            object.__setattr__(self, "object", scrub(self.object))
+
+    @property
+    def evidence_map(self) -> Mapping[str, str]:
+        return dict(self.evidence)
+
+
+def finding(status: Status, message: str, *, paths: Iterable[str] = (), obj: Optional[str] = None,
+            location: Optional[Location] = None, **evidence: object) -> Finding:
+    """Convenience constructor: evidence as keyword arguments (None values dropped)."""
+    ev = tuple((k, str(v)) for k, v in evidence.items() if v is not None)
+    return Finding(status, message, ev, tuple(paths), obj, location)
+
+
+@dataclass(frozen=True)
+class Rule:
+    meta: RuleMeta
+    check: Callable[..., Sequence[Finding]] = field(compare=False, repr=False)
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    """A rule's overall verdict: the worst of its findings."""
+
+    meta: RuleMeta
+    status: Status
+    message: str
+    findings: Tuple[Finding, ...]
+
+    @property
+    def rule_id(self) -> str:
+        return self.meta.id
+
+    @property
+    def paths(self) -> Tuple[str, ...]:
+        seen: dict = {p: None for p in self.meta.paths}
+        for f in self.findings:
+            for p in f.paths:
+                seen.setdefault(p, None)
+        return tuple(seen)
+
+    @property
+    def evidence(self) -> Tuple[Tuple[str, str], ...]:
+        """Evidence of the findings that decided the status (all of them if one)."""
+        deciding = [f for f in self.findings if f.status is self.status] or list(self.findings)
+        out = []
+        for f in deciding:
+            prefix = f"{f.object}: " if f.object and len(deciding) > 1 else ""
+            out.extend((prefix + k, v) for k, v in f.evidence)
+        return tuple(out)
+
+    @property
+    def location(self) -> Optional[Location]:
+        for f in self.findings:
+            if f.location is not None and f.status is self.status:
+                return f.location
+        return None
+
+
+@dataclass(frozen=True)
+class NsoVersionInfo:
+    version: str      # "6.4" (major.minor used for defaults)
+    full: str         # as found, e.g. "6.4.1.2"
+    source: str       # "--nso-version", "$NCS_DIR/VERSION", "runtime", "assumed"
+
+    @property
+    def statement(self) -> str:
+        if self.source == "assumed":
+            return f"NSO version unknown: defaults of NSO {self.version} assumed (give --nso-version)"
+        return f"defaults of NSO {self.version} assumed (version {self.full} from {self.source})"
+
+
+@dataclass(frozen=True)
+class Summary:
+    total: int
+    by_status: Tuple[Tuple[str, int], ...]
+    failed_by_severity: Tuple[Tuple[str, int], ...]
+    score: float                # waived findings count as fixed
+    score_without_waivers: float  # waived findings count as failing
+
+
+@dataclass(frozen=True)
+class Report:
+    results: Tuple[RuleResult, ...]
+    nso_version: NsoVersionInfo
+    target: str                      # what was audited (file paths or "NSO runtime")
+    started_at: str                  # ISO 8601, supplied by the caller's clock
+    duration_s: float = 0.0
+    tool_version: str = ""
+    notes: Tuple[str, ...] = ()      # source errors, expired waivers, ...
+
+    @property
+    def summary(self) -> Summary:
+        return summarize(self.results)
+
+    def failing(self, at_least: Severity = Severity.INFO) -> Tuple[RuleResult, ...]:
+        return tuple(r for r in self.results
+                     if r.status in (Status.FAIL, Status.ERROR) and r.meta.severity.rank >= at_least.rank)
+
+
+def _score(results: Sequence[RuleResult], waived_counts_as_pass: bool) -> float:
+    total = 0.0
+    got = 0.0
+    for r in results:
+        w = r.meta.severity.weight
+        if r.status in (Status.NOT_APPLICABLE, Status.MANUAL, Status.ERROR) or w == 0:
+            continue
+        total += w
+        if r.status is Status.PASS or (r.status is Status.WAIVED and waived_counts_as_pass):
+            got += w
+        elif r.status is Status.WARN:
+            got += w / 2
+    return round(100.0 * got / total, 1) if total else 100.0
+
+
+def summarize(results: Sequence[RuleResult]) -> Summary:
+    by_status = {s.value: 0 for s in Status}
+    failed = {s.value: 0 for s in Severity}
+    for r in results:
+        by_status[r.status.value] += 1
+        if r.status is Status.FAIL:
+            failed[r.meta.severity.value] += 1
+    return Summary(
+        total=len(results),
+        by_status=tuple(by_status.items()),
+        failed_by_severity=tuple(failed.items()),
+        score=_score(results, True),
+        score_without_waivers=_score(results, False),
+    )

@@ -1,0 +1,68 @@
+"""Hardened XML parsing for every file we read (ncs.conf, CDB XML exports).
+
+No entity expansion, no DTD loading, no network: a document carrying a DOCTYPE is
+refused outright, so billion-laughs and XXE files are errors, never expanded. ncs.conf
+and CDB exports never need a DTD.
+"""
+from __future__ import annotations
+
+import os
+from typing import Union
+
+from lxml import etree
+
+from .errors import InputError
+
+_MAX_BYTES = 64 * 1024 * 1024
+
+
+def _parser() -> etree.XMLParser:
+    # A new parser per call: lxml parsers are not thread-safe and NSO runs action
+    # callbacks in threads.
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                           dtd_validation=False, huge_tree=False, remove_blank_text=False)
+
+
+def parse_bytes(data: bytes, name: str) -> etree._Element:
+    if not data.strip():
+        raise InputError(f"{name}: file is empty")
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(f"{name}: not an XML text file (binary content)")
+    try:
+        root = etree.fromstring(data, _parser())
+    except etree.XMLSyntaxError as e:
+        raise InputError(f"{name}: malformed XML: {e.msg} (line {e.lineno})") from None
+    tree = root.getroottree()
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        raise InputError(f"{name}: refusing XML with a DOCTYPE/DTD (entity expansion and "
+                         "external entities are not allowed)")
+    return root
+
+
+def read_bytes(path: Union[str, os.PathLike]) -> bytes:
+    p = os.fspath(path)
+    try:
+        size = os.path.getsize(p)
+        if size > _MAX_BYTES:
+            raise InputError(f"{p}: file too large ({size} bytes, limit {_MAX_BYTES})")
+        with open(p, "rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        raise InputError(f"{p}: file not found") from None
+    except IsADirectoryError:
+        raise InputError(f"{p}: is a directory, expected a file") from None
+    except PermissionError:
+        raise InputError(f"{p}: permission denied") from None
+    except OSError as e:
+        raise InputError(f"{p}: cannot read: {e.strerror}") from None
+
+
+def parse_file(path: Union[str, os.PathLike]) -> etree._Element:
+    return parse_bytes(read_bytes(path), os.fspath(path))
+
+
+def local(tag: object) -> str:
+    """Element name without namespace; comments/PIs give ''."""
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit("}", 1)[-1]
