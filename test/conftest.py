@@ -16,3 +16,7 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip(f"shared reference folder {SHARED} is absent")
     return SHARED
+
+# Fixtures of the NSO API test double (test/ncs_double/): ncs_double, ncs_double_aaa,
+# yanglint_check, yanglint_result.
+pytest_plugins = ["ncs_double.pytest_plugin"]

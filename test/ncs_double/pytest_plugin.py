@@ -1,0 +1,67 @@
+"""pytest fixtures of the NSO double (registered by test/conftest.py).
+
+- `ncs_double`: an installed NcsDouble (secure-deploy + key-rotation stand-in); `import ncs`
+  works inside the test and nowhere else.
+- `ncs_double_aaa`: the same plus tailf-aaa, ietf-netconf-acm, tailf-acm (skips without
+  the shared YANG folder).
+- `yanglint_check`: callable(xml_bytes, extra_yang=()) -> None that fails the test with
+  yanglint's message when the data is invalid (skips when yanglint is absent).
+- `yanglint_result`: callable returning (ok, message) instead, to assert rejections.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Iterator, Sequence, Tuple
+
+import pytest
+
+from . import NcsDouble, SECURE_DEPLOY_YANG, install, new_double, shared_yang_dir, tailf_yang_dir
+from .yanglint import validate_with_yanglint, yanglint_available
+
+
+def _make(aaa: bool) -> NcsDouble:
+    if tailf_yang_dir() is None:
+        pytest.skip("tailf-common.yang not available: set NCS_DIR or provide ../shared/yang")
+    if aaa and shared_yang_dir() is None:
+        pytest.skip("AAA/NACM YANG (../shared/yang) is absent")
+    return new_double(aaa=aaa)
+
+
+@pytest.fixture
+def ncs_double() -> Iterator[NcsDouble]:
+    with install(_make(aaa=False)) as d:
+        yield d
+
+
+@pytest.fixture
+def ncs_double_aaa() -> Iterator[NcsDouble]:
+    with install(_make(aaa=True)) as d:
+        yield d
+
+
+def _runner() -> Callable[..., Tuple[bool, str]]:
+    if not yanglint_available():
+        pytest.skip("yanglint not installed (Debian package libyang2-tools)")
+    ydir = tailf_yang_dir()
+    if ydir is None:
+        pytest.skip("tailf-common.yang not available for yanglint")
+
+    def run(xml: bytes, extra_yang: Sequence[Path] = ()) -> Tuple[bool, str]:
+        return validate_with_yanglint(xml, [SECURE_DEPLOY_YANG, *extra_yang], ydir)
+    return run
+
+
+@pytest.fixture
+def yanglint_result() -> Callable[..., Tuple[bool, str]]:
+    return _runner()
+
+
+@pytest.fixture
+def yanglint_check() -> Callable[..., None]:
+    run = _runner()
+
+    def check(xml: bytes, extra_yang: Sequence[Path] = ()) -> None:
+        ok, msg = run(xml, extra_yang)
+        if not ok:
+            pytest.fail(f"yanglint rejected the data:\n{msg}\n--- data ---\n{xml.decode()}")
+    return check
