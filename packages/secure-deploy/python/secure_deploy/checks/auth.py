@@ -70,3 +70,37 @@ def expiration_warning(facts: Facts) -> Sequence[Finding]:
            Status.FAIL: "password expiration warnings are ignored"}[status]
     return [finding(status, msg, paths=(EXPIRATION,), location=c.location(EXPIRATION),
                     expected="prompt", actual=c.described(EXPIRATION))]
+
+
+USERS = "/aaa/authentication/users/user"
+
+
+@rule("SD-AUTH-004", "No local credentials in CDB while local authentication is off", Severity.MEDIUM,
+      rationale="""
+With local authentication disabled, passwords of local users in CDB are never
+used to log in, yet they stay in aaa_init.xml, in CDB and in every backup: a
+second set of credentials (often the examples' defaults) waiting for local
+authentication to be turned on again, and a set of hashes to crack. The guidance
+says to exclude credentials from aaa_init.xml unless local authentication is
+explicitly enabled.""",
+      remediation="Remove the password leaves (or the users) from aaa_init.xml and from "
+                  "/aaa/authentication/users in CDB; keep users that only carry uid/gid/homedir "
+                  "for PAM-authenticated operators.",
+      section="AAA > Customizing AAA Configuration", paths=(LOCAL_AUTH, USERS),
+      references=("NSO Administration Guide: AAA Infrastructure",),
+      tags=("authentication", "ncs-conf", "cdb"), needs=("ncs_conf", "cdb"))
+def no_local_credentials(facts: Facts) -> Sequence[Finding]:
+    c = conf(facts)
+    if c.enabled(LOCAL_AUTH):
+        # Local users are then expected; whether local auth should be on is SD-AUTH-001's verdict.
+        return [finding(Status.NOT_APPLICABLE, "local authentication is enabled", paths=(LOCAL_AUTH,),
+                        actual=c.described(LOCAL_AUTH))]
+    users = facts.cdb.users if facts.cdb is not None else None
+    if users is None:
+        return [finding(Status.NOT_APPLICABLE, "the CDB input holds no /aaa users", paths=(USERS,))]
+    with_pw = [u for u in users if u.hash_scheme != "none"]
+    if not with_pw:
+        return [finding(Status.PASS, "no local user has a password", paths=(USERS,), users=len(users))]
+    return [finding(Status.FAIL, "local user has a password although local authentication is off",
+                    paths=(USERS, LOCAL_AUTH), obj=u.name, local_authentication=c.described(LOCAL_AUTH))
+            for u in with_pw]
