@@ -8,6 +8,10 @@ from .errors import InputError
 
 
 def atomic_write_text(path: str, text: str, mode: int = 0o644) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"), mode)
+
+
+def atomic_write_bytes(path: str, data: bytes, mode: int = 0o644) -> None:
     directory = os.path.dirname(os.path.abspath(path))
     try:
         fd, tmp = tempfile.mkstemp(prefix=".sd-", dir=directory)
@@ -16,8 +20,8 @@ def atomic_write_text(path: str, text: str, mode: int = 0o644) -> None:
     except PermissionError:
         raise InputError(f"{path}: permission denied writing to {directory}") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, mode)

@@ -1,0 +1,117 @@
+"""`secure-deploy harden`: write a hardened copy of an ncs.conf and print the plan.
+
+The input is never written unless --in-place, and then only after a byte-identical
+backup `<F>.bak-<timestamp>` exists. Permission commands are printed, never run.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import os
+import shutil
+import stat
+import sys
+from typing import Any, Callable, Optional
+
+from ..errors import InputError
+from ..facts.ncsconf import ENV_VARS
+from ..facts.version import resolve_version
+from ..fileio import atomic_write_bytes
+from ..harden import harden_bytes, render_plan
+from ..xmlsafe import read_bytes
+from . import EXIT_OK
+
+EXPOSURES = ("cli-ssh", "netconf-ssh", "webui-http")
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("harden", help="write a hardened copy of an ncs.conf and print the plan",
+                       description=__doc__)
+    p.add_argument("--ncs-conf", required=True, metavar="FILE", help="the ncs.conf to harden")
+    dest = p.add_mutually_exclusive_group()
+    dest.add_argument("--output", "-o", metavar="FILE", help="where to write the hardened copy "
+                      "(default: FILE.hardened); never the input")
+    dest.add_argument("--in-place", action="store_true",
+                      help="rewrite FILE itself, after saving a byte-identical FILE.bak-<timestamp>")
+    dest.add_argument("--diff-only", action="store_true", help="print the diff only; write nothing")
+    p.add_argument("--nso-version", metavar="X.Y", help="NSO release whose defaults apply (6.4-6.7)")
+    p.add_argument("--ncs-dir", metavar="DIR", help="NCS_DIR (for the version and ${NCS_DIR} expansion)")
+    p.add_argument("--accept-exposure", action="append", default=[], choices=EXPOSURES, metavar="NAME",
+                   help="leave this interface enabled: " + ", ".join(EXPOSURES))
+    p.add_argument("--nso-user", metavar="USER", help="the user NSO runs as, for the printed chown commands")
+    p.set_defaults(func=cmd_harden)
+
+
+def _now_stamp() -> str:
+    return _dt.datetime.now().strftime("%Y%m%dT%H%M%S")
+
+
+def backup_path(path: str, stamp: str, exists: Callable[[str], bool] = os.path.lexists) -> str:
+    base = f"{path}.bak-{stamp}"
+    candidate, n = base, 1
+    while exists(candidate):
+        candidate, n = f"{base}.{n}", n + 1
+    return candidate
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.abspath(a) == os.path.abspath(b)
+
+
+def _backup(src: str, dst: str) -> None:
+    # Exclusive create: never overwrite an earlier backup. copyfile keeps the bytes,
+    # copymode the permissions (the file may hold inline keys).
+    try:
+        with open(src, "rb") as fin, open(dst, "xb") as fout:
+            shutil.copyfileobj(fin, fout)
+        shutil.copymode(src, dst)
+    except OSError as e:
+        raise InputError(f"{dst}: cannot create the backup: {e.strerror}") from None
+
+
+def _write_like(path: str, data: bytes, like: os.stat_result) -> None:
+    """Write `data` with the permissions (and, when allowed, owner) of the original."""
+    atomic_write_bytes(path, data, stat.S_IMODE(like.st_mode))
+    try:
+        os.chown(path, like.st_uid, like.st_gid)
+    except (PermissionError, AttributeError):
+        pass  # not root: the copy is owned by whoever ran the command
+
+
+def cmd_harden(args: argparse.Namespace, *, stamp: Optional[Callable[[], str]] = None) -> int:
+    src = args.ncs_conf
+    version = resolve_version(args.nso_version, args.ncs_dir)
+    env = {k: os.environ[k] for k in ENV_VARS if os.environ.get(k)}
+    if args.ncs_dir:
+        env["NCS_DIR"] = args.ncs_dir
+    data = read_bytes(src)
+    if args.in_place:
+        # Through a symlink, rewrite the file it points to (replacing the link by a
+        # regular file would silently detach the deployment from it).
+        target = os.path.realpath(src)
+    else:
+        target = args.output or f"{src}.hardened"
+        if not args.diff_only and os.path.exists(target) and _same_file(src, target):
+            raise InputError(f"{target}: is the input file; use --in-place to rewrite it (a backup is kept)")
+    result = harden_bytes(data, src, version=version.version, target=target, env=env,
+                          accepted_exposures=tuple(args.accept_exposure), nso_user=args.nso_user)
+    if args.diff_only:
+        sys.stdout.write(result.diff)
+        return EXIT_OK
+    st = os.stat(src)
+    if result.changed:
+        if args.in_place:
+            bak = backup_path(target, (stamp or _now_stamp)())
+            _backup(target, bak)
+            print(f"backup: {bak}")
+        _write_like(target, result.hardened, st)
+    elif not args.in_place:
+        # Still write the copy: the caller asked for one and may deploy it blindly.
+        _write_like(target, result.hardened, st)
+    if version.source == "assumed":
+        print(version.statement)
+    sys.stdout.write(render_plan(result))
+    return EXIT_OK
