@@ -1,0 +1,154 @@
+"""`secure-deploy keys status|rotate|migrate`: the standalone side of key rotation.
+
+Standalone, this tool writes the keys file (safely) and prints the NSO commands that
+are still to run; it never talks to NSO. The rotation history lives next to the keys
+file (`<keys>.history.json`, mode 0600, fingerprints only).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import os
+from typing import Any, Optional
+
+from ..errors import UsageError
+from ..facts.collect import SYSTEM_CONFIG_DIR
+from ..facts.keyfile import serialize
+from ..facts.keys import history_path, inline_keys_file
+from ..facts.version import resolve_version
+from ..keyfile_writer import DEFAULT_MAX_BACKUPS, RotationLock
+from ..rotation import KnownActiveGeneration, Rotator
+from ..rotation_plan import DEFAULT_WAIT_COMMIT_QUEUE, plan_inline_migration, write_new_keys_file
+from ..rotation_status import key_status
+from ..rotation_store import JsonFileStore
+from . import EXIT_FAIL, EXIT_OK
+
+
+def now_iso() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def _add_keys_file(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--keys-file", metavar="FILE",
+                   help="the external keys file (default: $NCS_CONFIG_DIR or --config-dir, "
+                        "else /etc/ncs, + /ncs.crypto_keys)")
+    p.add_argument("--config-dir", metavar="DIR", help="NCS_CONFIG_DIR holding ncs.crypto_keys")
+    p.add_argument("--active-generation", type=int, metavar="N",
+                   help="what NSO's `key-rotation get-active-generation` answers; settles an "
+                        "unfinished rotation")
+
+
+def register(sub: Any) -> None:
+    k = sub.add_parser("keys", help="encryption keys: status, rotation, migration out of ncs.conf",
+                       description=__doc__)
+    ks = k.add_subparsers(dest="keys_command", metavar="SUBCOMMAND", parser_class=type(k))
+    ks.required = True
+
+    s = ks.add_parser("status", help="generations, fingerprints and age of the keys (never the keys)")
+    _add_keys_file(s)
+    s.add_argument("--format", default="text", choices=["text", "json"])
+    s.set_defaults(func=cmd_status)
+
+    r = ks.add_parser("rotate", help="write a new key generation safely; print the NSO steps left")
+    _add_keys_file(r)
+    r.add_argument("--dry-run", action="store_true", help="show the plan, change nothing")
+    r.add_argument("--nso-version", metavar="X.Y", help="NSO release (decides whether DES3 keys are made)")
+    r.add_argument("--ncs-dir", metavar="DIR", help="NCS_DIR (its VERSION file gives the release)")
+    r.add_argument("--reason", default="", help="why (kept in the rotation history)")
+    r.add_argument("--wait-commit-queue", type=int, default=DEFAULT_WAIT_COMMIT_QUEUE, metavar="S")
+    r.add_argument("--max-backups", type=int, default=DEFAULT_MAX_BACKUPS, metavar="N")
+    r.set_defaults(func=cmd_rotate)
+
+    m = ks.add_parser("migrate", help="plan (and on request write) the move of inline ncs.conf keys "
+                                      "to an external keys file")
+    m.add_argument("--ncs-conf", required=True, metavar="FILE")
+    m.add_argument("--keys-file", required=True, metavar="FILE", help="the keys file to create")
+    m.add_argument("--write", action="store_true",
+                   help="create the keys file (never overwrites; ncs.conf is not edited)")
+    m.set_defaults(func=cmd_migrate)
+
+
+def keys_path_of(args: argparse.Namespace) -> str:
+    if args.keys_file:
+        return args.keys_file
+    d = args.config_dir or os.environ.get("NCS_CONFIG_DIR") or SYSTEM_CONFIG_DIR
+    return os.path.join(d, "ncs.crypto_keys")
+
+
+def _settle(path: str, store: JsonFileStore, active: Optional[int]) -> Optional[str]:
+    """With the operator's --active-generation, settle an unfinished rotation."""
+    if active is None:
+        return None
+    rec = Rotator(store, KnownActiveGeneration(active), now=now_iso).reconcile()
+    return f"rotation {rec.id}: {rec.state.value}: {rec.message}" if rec else None
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    path = os.path.realpath(keys_path_of(args))
+    store = JsonFileStore(history_path(path))
+    settled = _settle(path, store, args.active_generation)
+    st = key_status(path, store, now=now_iso(), active_generation=args.active_generation,
+                    active_source="--active-generation")
+    if args.format == "json":
+        doc = st.to_json()
+        if settled:
+            doc["settled"] = settled
+        print(json.dumps(doc, indent=2))
+    else:
+        if settled:
+            print(settled)
+        print(st.text(), end="")
+        if st.current is not None and not st.current.state.terminal:
+            print("The rotation above is unfinished: once NSO's `key-rotation get-active-generation` "
+                  "answers N, run `secure-deploy keys status --keys-file "
+                  f"{path} --active-generation N`.")
+    return EXIT_OK
+
+
+def cmd_rotate(args: argparse.Namespace) -> int:
+    if args.max_backups < 1:
+        raise UsageError("--max-backups must be at least 1")
+    if not 0 <= args.wait_commit_queue <= 3600:
+        raise UsageError("--wait-commit-queue must be 0..3600 seconds")
+    path = os.path.realpath(keys_path_of(args))
+    version = resolve_version(args.nso_version, args.ncs_dir)
+    store = JsonFileStore(history_path(path))
+    ops = KnownActiveGeneration(args.active_generation) if args.active_generation is not None else None
+    rot = Rotator(store, ops, now=now_iso)
+    out = rot.rotate(path, version=version.version, user=os.environ.get("USER", ""),
+                     reason=args.reason, dry_run=args.dry_run, wait_commit_queue=args.wait_commit_queue,
+                     max_backups=args.max_backups, active_generation=args.active_generation)
+    if out.reconciled is not None:
+        print(f"earlier rotation {out.reconciled.id}: {out.reconciled.state.value}: "
+              f"{out.reconciled.message}")
+    print(("DRY RUN: nothing changed.\n" if out.dry_run else "") + out.plan.text(), end="")
+    if out.dry_run:
+        return EXIT_OK
+    rec = out.record
+    assert rec is not None
+    print(f"\nWrote generation {rec.to_generation} to {path}; backup {rec.backup_path}.")
+    print(f"Rotation {rec.id} is recorded as `{rec.state.value}` in {store.path}.")
+    print("Still to run, on this NSO (in HA: copy the keys file to every node first and compare "
+          "`secure-deploy keys status` file fingerprints):")
+    for line in out.next_steps:
+        print(f"  {line}")
+    print(f"Then record the outcome: secure-deploy keys status --keys-file {path} "
+          f"--active-generation {rec.to_generation}")
+    return EXIT_OK
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    inline = inline_keys_file(args.ncs_conf)
+    if inline is None:
+        print(f"{args.ncs_conf} holds no inline keys: nothing to migrate.")
+        return EXIT_OK
+    plan = plan_inline_migration(args.ncs_conf, inline, args.keys_file)
+    print(plan.text(), end="")
+    if args.write:
+        with RotationLock(args.keys_file):
+            write_new_keys_file(args.keys_file, serialize(inline))
+        print(f"Created {args.keys_file} (mode 0600). ncs.conf was NOT changed: apply step 2 yourself.")
+        return EXIT_OK
+    print("Nothing written (use --write to create the keys file).")
+    return EXIT_FAIL if plan.dummy else EXIT_OK

@@ -1,0 +1,188 @@
+"""What a key rotation will do: the new key set, the plan shown by dry runs, and the
+plan for moving inline ncs.conf keys to an external keys file.
+
+Pure except for key generation, which uses `secrets` (the OS CSPRNG).
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from typing import Callable, Dict, Tuple
+
+from .facts.keyfile import (AES_KEYS, DES3_KEYS, FORMAT_2, FORMAT_LEGACY, KEY_LENGTHS,
+                            LEGACY_GENERATION, MAX_GENERATION, KeySet, KeysFile, file_fingerprint,
+                            line_name, make_keyset)
+from .keyfile_writer import RotationError
+
+# 3DES was removed in NSO 6.5 (NSO-FACTS.md §2.2): new DES3 keys only for 6.4.
+DES3_RELEASES = ("6.4",)
+DEFAULT_WAIT_COMMIT_QUEUE = 60
+
+
+def new_keyset(generation: int, template: KeySet, version: str,
+               token_hex: Callable[[int], str] = secrets.token_hex) -> KeySet:
+    """Fresh random keys of the right lengths for the kinds the active set uses.
+
+    AES-128 and AES-256 keys always; IVs where the active set has them; DES3 only when
+    the release still supports it and the active set has it.
+    """
+    names = list(AES_KEYS)
+    if "AESCFB128_IV" in template.names:
+        names.append("AESCFB128_IV")
+    if template.has_des3 and version in DES3_RELEASES:
+        names.extend(DES3_KEYS)
+        if "DES3CBC_IV" in template.names:
+            names.append("DES3CBC_IV")
+    entries: Dict[str, str] = {n: token_hex(KEY_LENGTHS[n] // 2) for n in names}
+    return make_keyset(generation, entries)
+
+
+def nso_commands(to_generation: int, wait_commit_queue: int) -> Tuple[str, ...]:
+    """The documented NSO steps after the file is written (cryptographic-keys.md)."""
+    return (
+        "ncs --reload",
+        "ncs_cli -C -u admin",
+        "  key-rotation get-active-generation",
+        f"  key-rotation apply-new-keys new-key-generation {to_generation} "
+        f"wait-commit-queue {wait_commit_queue}",
+    )
+
+
+@dataclass(frozen=True)
+class RotationPlan:
+    keys_path: str
+    from_format: str
+    from_generation: int
+    to_generation: int
+    kept_generations: Tuple[int, ...]
+    dropped_generations: Tuple[int, ...]
+    old_fingerprint: str
+    new_fingerprint: str
+    new_key_names: Tuple[str, ...]
+    new_file_fingerprint: str
+    backup_path: str
+    wait_commit_queue: int
+    migrates_legacy: bool
+    notes: Tuple[str, ...] = ()
+
+    @property
+    def nso_steps(self) -> Tuple[str, ...]:
+        return nso_commands(self.to_generation, self.wait_commit_queue)
+
+    def text(self) -> str:
+        out = [f"keys file:          {self.keys_path} (format {self.from_format})",
+               f"active generation:  {self.from_generation}  fingerprint {self.old_fingerprint}",
+               f"new generation:     {self.to_generation}  fingerprint {self.new_fingerprint}",
+               f"new keys:           {', '.join(self.new_key_names)}",
+               f"generations kept:   {', '.join(map(str, self.kept_generations))}"]
+        if self.dropped_generations:
+            out.append(f"generations dropped (inactive): {', '.join(map(str, self.dropped_generations))}")
+        if self.migrates_legacy:
+            out.append(f"format:             legacy -> EXTERNAL_KEY_FORMAT=2; the current keys become "
+                       f"generation {LEGACY_GENERATION} (spelling {line_name('NAME', LEGACY_GENERATION)}"
+                       "=..., unverified)")
+        out += [f"new file fingerprint (compare on every HA node): {self.new_file_fingerprint}",
+                f"backup:             {self.backup_path} (mode 0600, owner kept)",
+                *(f"note: {n}" for n in self.notes),
+                "NSO steps:", *(f"  {s}" for s in self.nso_steps)]
+        return "\n".join(out) + "\n"
+
+
+def plan_rotation(kf: KeysFile, *, keys_path: str, active: int, version: str, backup_path: str,
+                  wait_commit_queue: int = DEFAULT_WAIT_COMMIT_QUEUE,
+                  token_hex: Callable[[int], str] = secrets.token_hex) -> Tuple[RotationPlan, KeysFile]:
+    """The new file: the active generation kept as it is, plus a new generation.
+
+    NSO refuses a key set that lacks the active generation; inactive generations are
+    no longer needed (apply-new-keys re-encrypted everything with the active one) and
+    are dropped so the file does not grow without end; the backup keeps them.
+    """
+    old = kf.generation(active)
+    if old is None:
+        raise RotationError(f"{keys_path}: the active generation {active} is not in the keys file "
+                            f"(it holds {', '.join(map(str, kf.numbers))}); NSO would refuse it. "
+                            "Restore the file from its backup before rotating")
+    to = kf.next_generation
+    if to > MAX_GENERATION:
+        raise RotationError(f"{keys_path}: no generation number left (the next would be {to})")
+    notes = []
+    if old.has_des3 and version not in DES3_RELEASES:
+        notes.append(f"the active generation has DES3 keys, which NSO {version} no longer uses; "
+                     "the new generation has none")
+    elif old.has_des3:
+        notes.append("DES3 keys are generated for NSO 6.4 only; migrate $7$ data to AES before 6.5")
+    new = new_keyset(to, old, version, token_hex)
+    kept = KeySet(LEGACY_GENERATION if kf.format == FORMAT_LEGACY else active, old.entries)
+    new_kf = KeysFile(FORMAT_2, (kept, new))
+    plan = RotationPlan(
+        keys_path=keys_path, from_format=kf.format, from_generation=active, to_generation=to,
+        kept_generations=(kept.generation,),
+        dropped_generations=tuple(n for n in kf.numbers if n != active),
+        old_fingerprint=old.fingerprint, new_fingerprint=new.fingerprint,
+        new_key_names=new.names, new_file_fingerprint=file_fingerprint(new_kf),
+        backup_path=backup_path, wait_commit_queue=wait_commit_queue,
+        migrates_legacy=kf.format == FORMAT_LEGACY, notes=tuple(notes))
+    return plan, new_kf
+
+
+# --- inline keys (ncs.conf) -> external keys file ---------------------------------------
+
+EXTERNAL_KEYS_FRAGMENT = """<encrypted-strings>
+  <external-keys>
+    <command>${{NCS_DIR}}/bin/ncs_crypto_keys</command>
+    <command-argument>{path}</command-argument>
+  </external-keys>
+</encrypted-strings>"""
+
+
+@dataclass(frozen=True)
+class InlineMigrationPlan:
+    """Moving keys out of ncs.conf: written only on request, ncs.conf never edited."""
+
+    conf_path: str
+    keys_path: str
+    format: str
+    generations: Tuple[Tuple[int, str], ...]      # (generation, fingerprint)
+    dummy: bool
+    conf_fragment: str
+
+    def text(self) -> str:
+        out = [f"ncs.conf {self.conf_path} holds its encryption keys inline.",
+               f"1. Write them to {self.keys_path} (mode 0600, owned by the NSO user), "
+               f"format {self.format}:",
+               *(f"     generation {g}: fingerprint {fp}" for g, fp in self.generations),
+               "2. In ncs.conf replace the whole /ncs-config/encrypted-strings element with:",
+               *(f"     {line}" for line in self.conf_fragment.splitlines()),
+               "3. Restart NSO or run `ncs --reload`; the keys are unchanged, so nothing is re-encrypted.",
+               "4. Then rotate: secure-deploy keys rotate --keys-file " + self.keys_path]
+        if self.dummy:
+            out.insert(1, "WARNING: these are the well-known demo keys of a local install: rotate "
+                          "right after moving them.")
+        return "\n".join(out) + "\n"
+
+
+def plan_inline_migration(conf_path: str, inline: KeysFile, keys_path: str) -> InlineMigrationPlan:
+    return InlineMigrationPlan(
+        conf_path=conf_path, keys_path=keys_path, format=inline.format,
+        generations=tuple((g.generation, g.fingerprint) for g in inline.generations),
+        dummy=any(g.is_dummy for g in inline.generations),
+        conf_fragment=EXTERNAL_KEYS_FRAGMENT.format(path=keys_path))
+
+
+def write_new_keys_file(path: str, text: str) -> None:
+    """Create a keys file that must not exist yet: exclusive, 0600, fsynced."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    except FileExistsError:
+        raise RotationError(f"{path}: already exists; refusing to overwrite a keys file") from None
+    except OSError as e:
+        raise RotationError(f"{path}: cannot create: {e.strerror}") from None
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+__all__ = ["RotationPlan", "plan_rotation", "new_keyset", "nso_commands", "InlineMigrationPlan",
+           "plan_inline_migration", "write_new_keys_file", "DES3_RELEASES"]

@@ -1,0 +1,176 @@
+"""Persisted state of key rotations: the record, the store protocol, two stores.
+
+The record holds generation numbers, fingerprints, paths and times: never a key.
+Inside NSO a CDB operational-data store implements `RotationStore` (nso/ layer,
+/secure-deploy/key-rotation); standalone and in tests the JSON-file and in-memory
+stores below do.
+"""
+from __future__ import annotations
+
+import enum
+import json
+import os
+import threading
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any, Dict, List, Optional, Protocol, Tuple
+
+from .errors import InputError
+
+MAX_HISTORY = 100
+
+
+class State(enum.Enum):
+    """Same names as the YANG enumeration /secure-deploy/key-rotation/state."""
+
+    IDLE = "idle"
+    PREPARED = "prepared"          # backup taken, new generation written to the file
+    KEYS_LOADED = "keys-loaded"    # NSO reloaded the file: new generation loaded, not active
+    APPLYING = "applying"          # apply-new-keys requested (the Python VM may die here)
+    COMPLETED = "completed"        # the new generation is active
+    FAILED = "failed"              # stopped; the message says which generation is active
+
+    @property
+    def terminal(self) -> bool:
+        return self in (State.IDLE, State.COMPLETED, State.FAILED)
+
+
+@dataclass(frozen=True)
+class RotationRecord:
+    id: str
+    state: State
+    keys_path: str
+    from_generation: int
+    to_generation: int
+    old_fingerprint: str
+    new_fingerprint: str
+    backup_path: str = ""
+    started: str = ""
+    finished: str = ""
+    user: str = ""
+    reason: str = ""
+    message: str = ""
+
+    def to(self, state: State, message: str, **changes: Any) -> "RotationRecord":
+        return replace(self, state=state, message=message, **changes)
+
+    def to_json(self) -> Dict[str, Any]:
+        d = asdict(self)
+        d["state"] = self.state.value
+        return d
+
+    @classmethod
+    def from_json(cls, d: Dict[str, Any]) -> "RotationRecord":
+        known = {f.name for f in fields(cls)}
+        args = {k: v for k, v in d.items() if k in known}
+        args["state"] = State(args["state"])
+        return cls(**args)
+
+
+class RotationStore(Protocol):
+    """Where rotation state and history persist across a Python VM restart."""
+
+    def current(self) -> Optional[RotationRecord]:
+        """The running (or last) rotation."""
+
+    def save(self, record: RotationRecord) -> None:
+        """Persist `record` as the current rotation (durably, before returning)."""
+
+    def finish(self, record: RotationRecord) -> None:
+        """Persist a terminal `record` as current and append it to the history, at once."""
+
+    def history(self) -> Tuple[RotationRecord, ...]:
+        """Finished rotations, oldest first."""
+
+
+class MemoryStore:
+    """In-memory store for tests (and a template for the CDB one)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._current: Optional[RotationRecord] = None
+        self._history: List[RotationRecord] = []
+
+    def current(self) -> Optional[RotationRecord]:
+        return self._current
+
+    def save(self, record: RotationRecord) -> None:
+        with self._lock:
+            self._current = record
+
+    def finish(self, record: RotationRecord) -> None:
+        with self._lock:
+            self._current = record
+            self._history = (self._history + [record])[-MAX_HISTORY:]
+
+    def history(self) -> Tuple[RotationRecord, ...]:
+        return tuple(self._history)
+
+
+class JsonFileStore:
+    """The standalone store: one JSON file, mode 0600, replaced atomically.
+
+    Its format is read by facts/keys.py (active generation, key creation time):
+    {"format": 1, "current": record|null, "history": [record, ...]}.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def _load(self) -> Dict[str, Any]:
+        try:
+            with open(self.path, "rb") as f:
+                doc = json.loads(f.read().decode("utf-8"))
+        except FileNotFoundError:
+            return {"format": 1, "current": None, "history": []}
+        except PermissionError:
+            raise InputError(f"{self.path}: permission denied") from None
+        except (ValueError, UnicodeDecodeError):
+            raise InputError(f"{self.path}: not a rotation history (malformed JSON)") from None
+        if not isinstance(doc, dict):
+            raise InputError(f"{self.path}: not a rotation history (expected a JSON object)")
+        return doc
+
+    def _write(self, doc: Dict[str, Any]) -> None:
+        d = os.path.dirname(os.path.abspath(self.path))
+        tmp = f"{self.path}.tmp-{os.urandom(6).hex()}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(doc, f, indent=2, sort_keys=True)
+                f.write("\n")
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+            raise
+        dfd = os.open(d, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+
+    def current(self) -> Optional[RotationRecord]:
+        cur = self._load().get("current")
+        return RotationRecord.from_json(cur) if isinstance(cur, dict) else None
+
+    def save(self, record: RotationRecord) -> None:
+        doc = self._load()
+        doc["current"] = record.to_json()
+        self._write(doc)
+
+    def finish(self, record: RotationRecord) -> None:
+        doc = self._load()
+        doc["current"] = record.to_json()
+        doc["history"] = (list(doc.get("history", [])) + [record.to_json()])[-MAX_HISTORY:]
+        self._write(doc)
+
+    def history(self) -> Tuple[RotationRecord, ...]:
+        return tuple(RotationRecord.from_json(r) for r in self._load().get("history", [])
+                     if isinstance(r, dict))
+
+
+__all__ = ["State", "RotationRecord", "RotationStore", "MemoryStore", "JsonFileStore", "MAX_HISTORY"]
