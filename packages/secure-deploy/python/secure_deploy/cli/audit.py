@@ -1,18 +1,58 @@
-"""`secure-deploy audit`: collect facts from files, run the rules, render, gate."""
+"""`secure-deploy audit`: collect facts from files, run the rules, waive, render, gate.
+
+Several formats from one run: `--format json --output r.json --format sarif --output
+r.sarif`. Each --output belongs to the --format before it; a format without its own
+--output goes to --output-dir (as report.<ext>) or, for at most one format, stdout.
+
+Exit codes: 0 every gate passed, 1 a gate failed (--fail-on, --min-score, new
+findings against --baseline), 2 usage or input error.
+"""
 from __future__ import annotations
 
 import argparse
 import datetime as _dt
-from typing import Any
+import os
+import sys
+from typing import Any, List, Optional, Sequence, Tuple
 
 from .. import registry
 from ..engine import run
+from ..errors import UsageError
 from ..facts.collect import Sources, collect, describe_target
 from ..facts.types import Settings
 from ..facts.version import resolve_version
-from ..model import Severity, Status
-from ..render import Format, render
-from . import EXIT_FAIL, EXIT_OK, write_output
+from ..gating import evaluate_gates
+from ..model import Report, Severity
+from ..render import Format, HistoryPoint, RenderOptions, render
+from ..render.json_report import load_report
+from ..waivers import apply_waivers, load_waivers
+from . import write_output
+
+_OUTPUTS = "_outputs"  # [(format or None, output or None)] in command-line order
+
+
+class _FormatAction(argparse.Action):
+    """--format F: opens a new (format, output) slot."""
+
+    def __call__(self, parser: Any, ns: argparse.Namespace, value: Any, option: Any = None) -> None:
+        slots = list(getattr(ns, _OUTPUTS, None) or [])
+        slots.append([value, None])
+        setattr(ns, _OUTPUTS, slots)
+
+
+class _OutputAction(argparse.Action):
+    """--output FILE: fills the output of the latest --format (or of the default text)."""
+
+    def __call__(self, parser: Any, ns: argparse.Namespace, value: Any, option: Any = None) -> None:
+        slots = list(getattr(ns, _OUTPUTS, None) or [])
+        if not slots:
+            slots.append([None, value])
+        elif slots[-1][1] is not None:
+            parser.error(f"--output {value}: --format {slots[-1][0] or 'text'} already has --output "
+                         f"{slots[-1][1]} (give --format before each --output)")
+        else:
+            slots[-1][1] = value
+        setattr(ns, _OUTPUTS, slots)
 
 
 def add_selection(p: argparse.ArgumentParser) -> None:
@@ -41,14 +81,38 @@ def add_sources(p: argparse.ArgumentParser) -> None:
     g.add_argument("--max-key-age-days", type=int, default=365, metavar="N")
 
 
+def add_output(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("output (several formats from one run)")
+    fmts = [f.value for f in Format]
+    g.add_argument("--format", "-f", action=_FormatAction, choices=fmts, metavar="FORMAT",
+                   help=f"report format, repeatable: {', '.join(fmts)} (default text)")
+    g.add_argument("--output", "-o", action=_OutputAction, metavar="FILE",
+                   help="write the preceding --format here (default stdout)")
+    g.add_argument("--output-dir", metavar="DIR",
+                   help="write each --format without its own --output to DIR/report.<ext>")
+    g.add_argument("--color", choices=["auto", "always", "never"], default="auto",
+                   help="colour in the text report (auto: only on a terminal, and never with NO_COLOR set)")
+    g.add_argument("--history", nargs="+", default=[], metavar="REPORT.json",
+                   help="earlier JSON reports: the HTML report draws a score trend")
+
+
+def add_gates(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("waivers and gates (exit 1 when a gate fails)")
+    g.add_argument("--waivers", metavar="FILE", help="waiver file (TOML or JSON, see docs/reports.md)")
+    g.add_argument("--fail-on", default="high", choices=[s.value for s in Severity],
+                   help="fail when a rule at or above this severity fails or errors (default high)")
+    g.add_argument("--min-score", type=float, metavar="N", help="fail when the score (0-100) is below N")
+    g.add_argument("--baseline", metavar="REPORT.json",
+                   help="an earlier JSON report: --fail-on counts only findings new since then")
+
+
 def register(sub: Any) -> None:
-    p = sub.add_parser("audit", help="audit a deployment", description=__doc__)
+    p = sub.add_parser("audit", help="audit a deployment", description=__doc__,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     add_sources(p)
     add_selection(p)
-    p.add_argument("--format", default="text", choices=[f.value for f in Format])
-    p.add_argument("--output", "-o", metavar="FILE", help="write the report here (default stdout)")
-    p.add_argument("--fail-on", default="high", choices=[s.value for s in Severity],
-                   help="exit 1 when a rule at or above this severity fails (default high)")
+    add_output(p)
+    add_gates(p)
     p.set_defaults(func=cmd_audit)
 
 
@@ -62,16 +126,70 @@ def sources_from(args: argparse.Namespace) -> Sources:
                    inspect_host=args.inspect_host)
 
 
+def output_plan(slots: Sequence[Sequence[Optional[str]]], output_dir: Optional[str]) -> List[Tuple[Format, Optional[str]]]:
+    """[(format, path or None for stdout)], validated: no format twice to one place."""
+    plan: List[Tuple[Format, Optional[str]]] = []
+    for fmt, out in slots or [[None, None]]:
+        f = Format(fmt or "text")
+        if out is None and output_dir:
+            out = os.path.join(output_dir, f"report.{f.extension}")
+        plan.append((f, None if out in (None, "-") else out))
+    if sum(1 for _, o in plan if o is None) > 1:
+        raise UsageError("several formats would go to stdout: give --output for each, or --output-dir")
+    paths = [os.path.abspath(o) for _, o in plan if o is not None]
+    if len(paths) != len(set(paths)):
+        raise UsageError("two formats would be written to the same --output file")
+    return plan
+
+
+def use_colour(choice: str, stream: Any = None, env: Any = None) -> bool:
+    """auto: only on a terminal and only when NO_COLOR is unset (https://no-color.org)."""
+    env = os.environ if env is None else env
+    if choice == "always":
+        return True
+    if choice == "never" or env.get("NO_COLOR"):
+        return False
+    stream = stream if stream is not None else sys.stdout
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def history_points(paths: Sequence[str]) -> Tuple[HistoryPoint, ...]:
+    pts = []
+    for p in paths:
+        rep = load_report(p)
+        pts.append(HistoryPoint(rep.started_at, rep.summary.score, len(rep.failing())))
+    return tuple(sorted(pts, key=lambda h: h.started_at))
+
+
+def produce(report: Report, plan: Sequence[Tuple[Format, Optional[str]]], args: argparse.Namespace) -> None:
+    history = history_points(args.history) if args.history else ()
+    for fmt, path in plan:
+        opts = RenderOptions(color=path is None and fmt is Format.TEXT and use_colour(args.color),
+                             base_dir=os.getcwd(), history=history)
+        write_output(render(report, fmt, opts), path)
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     rules = registry.select(registry.all_rules(), args.rule, args.tag, args.skip)
+    plan = output_plan(getattr(args, _OUTPUTS, None) or [], args.output_dir)
+    if args.output_dir and not os.path.isdir(args.output_dir):
+        raise UsageError(f"--output-dir {args.output_dir}: not a directory")
+    if args.min_score is not None and not 0 <= args.min_score <= 100:
+        raise UsageError(f"--min-score {args.min_score:g}: must be between 0 and 100")
+    # Inputs that can be wrong are read before the audit, so a typo costs nothing.
+    waivers = load_waivers(args.waivers) if args.waivers else ()
+    baseline = load_report(args.baseline) if args.baseline else None
     version = resolve_version(args.nso_version, args.ncs_dir)
     settings = Settings(max_key_age_days=args.max_key_age_days,
                         accepted_exposures=tuple(args.accept_exposure))
     src = sources_from(args)
-    facts = collect(src, version, now_iso(), strict=True, settings=settings)
+    started = now_iso()
+    facts = collect(src, version, started, strict=True, settings=settings)
     report = run(facts, rules, target=describe_target(src, facts))
-    write_output(render(report, Format(args.format)), args.output)
-    gate = Severity.parse(args.fail_on)
-    failed = [r for r in report.results
-              if r.status in (Status.FAIL, Status.ERROR) and r.meta.severity.rank >= gate.rank]
-    return EXIT_FAIL if failed else EXIT_OK
+    report = apply_waivers(report, waivers, facts.now)
+    produce(report, plan, args)
+    gate = evaluate_gates(report, fail_on=Severity.parse(args.fail_on), min_score=args.min_score,
+                          baseline=baseline)
+    for reason in gate.reasons:
+        print(f"secure-deploy: gate failed: {reason}", file=sys.stderr)
+    return gate.exit_code

@@ -4,16 +4,16 @@ from __future__ import annotations
 import argparse
 import json
 import textwrap
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Sequence
 
 from .. import registry
-from ..model import RuleMeta
+from ..model import Rule, RuleMeta
 from . import EXIT_OK
 
 
 def register(sub: Any) -> None:
     p = sub.add_parser("rules", help="list the rule catalog")
-    p.add_argument("--format", default="text", choices=["text", "json"])
+    p.add_argument("--format", default="text", choices=["text", "json", "markdown"])
     p.add_argument("--tag", action="append", default=[])
     p.set_defaults(func=cmd_rules)
     e = sub.add_parser("explain", help="document one rule")
@@ -33,10 +33,23 @@ def cmd_rules(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps([meta_dict(r.meta) for r in rules], indent=2))
         return EXIT_OK
+    if args.format == "markdown":
+        print(markdown_table(rules), end="")
+        return EXIT_OK
     for r in rules:
         print(f"{r.id:14} {r.meta.severity.value:8} {r.meta.title}")
     print(f"\n{len(rules)} rules")
     return EXIT_OK
+
+
+def markdown_table(rules: Sequence[Rule]) -> str:
+    """The README's rule table (test_readme checks it is current)."""
+    rows = ["| id | severity | title | reads | NSO |", "|---|---|---|---|---|"]
+    for r in rules:
+        m = r.meta
+        versions = f"{m.versions[0]}–{m.versions[-1]}" if len(m.versions) > 1 else m.versions[0]
+        rows.append(f"| {m.id} | {m.severity.value} | {m.title} | {', '.join(m.needs)} | {versions} |")
+    return "\n".join(rows) + "\n"
 
 
 def explain_text(m: RuleMeta) -> str:

@@ -1,9 +1,15 @@
-"""Report -> str renderers, one module per format, chosen by the Format enum."""
+"""Report -> str renderers, one module per format, chosen by the Format enum.
+
+Every renderer is pure: `render(report, options) -> str`. What depends on the
+outside world (is stdout a colour terminal, the directory SARIF paths are relative
+to, earlier runs for the HTML trend) is decided by the caller and passed in.
+"""
 from __future__ import annotations
 
 import enum
 import importlib
-from typing import Callable
+from dataclasses import dataclass
+from typing import Callable, Optional, Tuple
 
 from ..model import Report
 
@@ -20,10 +26,27 @@ class Format(enum.Enum):
         return {"text": "txt", "json": "json", "sarif": "sarif", "junit": "xml", "html": "html"}[self.value]
 
 
-def renderer(fmt: Format) -> Callable[[Report], str]:
+@dataclass(frozen=True)
+class HistoryPoint:
+    """One earlier run, for trend charts: when, score, and failing-rule count."""
+
+    started_at: str
+    score: float
+    failed: int = 0
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    color: bool = False                    # text: ANSI colours (caller checks TTY and NO_COLOR)
+    base_dir: Optional[str] = None         # sarif: paths under it become relative URIs
+    history: Tuple[HistoryPoint, ...] = ()  # html: earlier runs, oldest first
+    width: int = 80                        # text: wrap width
+
+
+def renderer(fmt: Format) -> Callable[..., str]:
     mod = importlib.import_module(f"{__package__}.{fmt.value}_report")
     return mod.render  # type: ignore[no-any-return]
 
 
-def render(report: Report, fmt: Format) -> str:
-    return renderer(fmt)(report)
+def render(report: Report, fmt: Format, options: Optional[RenderOptions] = None) -> str:
+    return renderer(fmt)(report, options or RenderOptions())

@@ -1,10 +1,21 @@
-"""The versioned JSON report (schema: secure_deploy/schemas/report.schema.json)."""
+"""The versioned JSON report (schema: secure_deploy/schemas/report.schema.json).
+
+The JSON carries each rule's full metadata so that a saved report can be rebuilt
+into a model.Report (`report_from_dict`) and re-rendered in any other format later:
+`secure-deploy report render`, `diff`, and the NSO `report` action all use it.
+"""
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Mapping, Optional
 
-from ..model import SCHEMA_VERSION, Finding, Report, RuleResult
+from ..errors import InputError
+from ..model import (SCHEMA_VERSION, SUPPORTED_NSO_VERSIONS, Finding, Location, NsoVersionInfo, Report, RuleMeta,
+                     RuleResult, Severity, Status)
+
+
+def _location(loc: Location) -> Dict[str, Any]:
+    return {"file": loc.file, "line": loc.line}
 
 
 def _finding(f: Finding) -> Dict[str, Any]:
@@ -13,10 +24,17 @@ def _finding(f: Finding) -> Dict[str, Any]:
     if f.object is not None:
         d["object"] = f.object
     if f.location is not None:
-        d["location"] = {"file": f.location.file, "line": f.location.line}
+        d["location"] = _location(f.location)
     if f.waiver is not None:
         d["waiver"] = f.waiver
     return d
+
+
+def meta_dict(m: RuleMeta) -> Dict[str, Any]:
+    return {"id": m.id, "title": m.title, "severity": m.severity.value, "section": m.section,
+            "rationale": m.rationale, "remediation": m.remediation, "paths": list(m.paths),
+            "references": list(m.references), "tags": list(m.tags), "needs": list(m.needs),
+            "versions": list(m.versions), "example": m.example, "fix_example": m.fix_example}
 
 
 def result_dict(r: RuleResult) -> Dict[str, Any]:
@@ -26,10 +44,11 @@ def result_dict(r: RuleResult) -> Dict[str, Any]:
         "message": r.message, "evidence": [{"name": k, "value": v} for k, v in r.evidence],
         "remediation": m.remediation, "paths": list(r.paths), "tags": list(m.tags),
         "section": m.section, "findings": [_finding(f) for f in r.findings],
+        "rule": meta_dict(m),
     }
     loc = r.location
     if loc is not None:
-        d["location"] = {"file": loc.file, "line": loc.line}
+        d["location"] = _location(loc)
     return d
 
 
@@ -52,5 +71,124 @@ def report_dict(report: Report) -> Dict[str, Any]:
     }
 
 
-def render(report: Report) -> str:
+def render(report: Report, options: Any = None) -> str:
     return json.dumps(report_dict(report), indent=2, sort_keys=False) + "\n"
+
+
+# ---------------------------------------------------------------- loading
+
+class _Reader:
+    """Typed access to a parsed JSON report; every problem is an InputError naming `name`."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def fail(self, where: str, problem: str) -> InputError:
+        return InputError(f"{self.name}: {where}: {problem}")
+
+    def get(self, d: Any, key: str, where: str, typ: Any, default: Any = ...) -> Any:
+        if not isinstance(d, Mapping):
+            raise self.fail(where, "expected an object")
+        if key not in d or d[key] is None:
+            if default is ...:
+                raise self.fail(where, f"missing {key!r}")
+            return default
+        v = d[key]
+        if typ is float and isinstance(v, int) and not isinstance(v, bool):
+            v = float(v)
+        if not isinstance(v, typ) or (typ is int and isinstance(v, bool)):
+            raise self.fail(where, f"{key!r} has the wrong type")
+        return v
+
+    def strs(self, d: Any, key: str, where: str) -> tuple:
+        v = self.get(d, key, where, list, [])
+        if not all(isinstance(x, str) for x in v):
+            raise self.fail(where, f"{key!r} must be a list of strings")
+        return tuple(v)
+
+    def enum(self, cls: Any, value: str, where: str) -> Any:
+        try:
+            return cls(value)
+        except ValueError:
+            raise self.fail(where, f"unknown {cls.__name__.lower()} {value!r}") from None
+
+
+def _loc(rd: _Reader, d: Any, where: str) -> Optional[Location]:
+    if not isinstance(d, Mapping) or d.get("location") is None:
+        return None
+    loc = d["location"]
+    return Location(rd.get(loc, "file", where + ".location", str), rd.get(loc, "line", where + ".location", int, None))
+
+
+def _meta(rd: _Reader, res: Mapping[str, Any], where: str) -> RuleMeta:
+    # Reports written before the "rule" block existed still load: fall back to the
+    # flat fields (rationale and the rest are then empty).
+    m = res.get("rule") if isinstance(res.get("rule"), Mapping) else None
+    src = m if m is not None else {"id": res.get("rule_id"), **res}
+    w = where + (".rule" if m is not None else "")
+    return RuleMeta(
+        id=rd.get(src, "id", w, str), title=rd.get(src, "title", w, str),
+        severity=rd.enum(Severity, rd.get(src, "severity", w, str), w),
+        rationale=rd.get(src, "rationale", w, str, ""), remediation=rd.get(src, "remediation", w, str, ""),
+        section=rd.get(src, "section", w, str, ""), paths=rd.strs(src, "paths", w) if m is not None else (),
+        references=rd.strs(src, "references", w), tags=rd.strs(src, "tags", w),
+        needs=rd.strs(src, "needs", w) if m is not None else ("ncs_conf",),
+        versions=rd.strs(src, "versions", w) if m is not None else SUPPORTED_NSO_VERSIONS,
+        example=rd.get(src, "example", w, str, ""), fix_example=rd.get(src, "fix_example", w, str, ""))
+
+
+def _finding_from(rd: _Reader, d: Any, where: str) -> Finding:
+    ev = rd.get(d, "evidence", where, dict, {})
+    return Finding(status=rd.enum(Status, rd.get(d, "status", where, str), where),
+                   message=rd.get(d, "message", where, str, ""),
+                   evidence=tuple((str(k), str(v)) for k, v in ev.items()),
+                   paths=rd.strs(d, "paths", where), object=rd.get(d, "object", where, str, None),
+                   location=_loc(rd, d, where), waiver=rd.get(d, "waiver", where, str, None))
+
+
+def report_from_dict(d: Any, name: str = "report") -> Report:
+    """Rebuild a model.Report from `report_dict` output (a saved JSON report)."""
+    rd = _Reader(name)
+    if not isinstance(d, Mapping):
+        raise InputError(f"{name}: not a secure-deploy JSON report (expected an object)")
+    version = rd.get(d, "schema_version", "top level", str)
+    if version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
+        raise InputError(f"{name}: report schema version {version} is not supported "
+                         f"(this tool reads {SCHEMA_VERSION.split('.')[0]}.x)")
+    results = []
+    for i, res in enumerate(rd.get(d, "results", "top level", list)):
+        where = f"results[{i}]"
+        meta = _meta(rd, res, where)
+        fs = tuple(_finding_from(rd, f, f"{where}.findings[{j}]")
+                   for j, f in enumerate(rd.get(res, "findings", where, list)))
+        results.append(RuleResult(meta, rd.enum(Status, rd.get(res, "status", where, str), where),
+                                  rd.get(res, "message", where, str, ""), fs))
+    nv = rd.get(d, "nso_version", "top level", dict)
+    tool = rd.get(d, "tool", "top level", dict, {})
+    return Report(results=tuple(results),
+                  nso_version=NsoVersionInfo(rd.get(nv, "assumed", "nso_version", str),
+                                             rd.get(nv, "found", "nso_version", str, ""),
+                                             rd.get(nv, "source", "nso_version", str, "")),
+                  target=rd.get(d, "target", "top level", str, ""),
+                  started_at=rd.get(d, "started_at", "top level", str),
+                  duration_s=rd.get(d, "duration_s", "top level", float, 0.0),
+                  tool_version=rd.get(tool, "version", "tool", str, ""),
+                  notes=rd.strs(d, "notes", "top level"))
+
+
+def load_report(path: str) -> Report:
+    """Read a saved JSON report; errors name the file and never echo its content."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except FileNotFoundError:
+        raise InputError(f"{path}: report not found") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, not a JSON report") from None
+    try:
+        doc = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as e:
+        raise InputError(f"{path}: not a JSON report ({type(e).__name__} at {getattr(e, 'pos', '?')})") from None
+    return report_from_dict(doc, path)
