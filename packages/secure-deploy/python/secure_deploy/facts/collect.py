@@ -30,6 +30,7 @@ class Sources:
     cdb_xml: Tuple[str, ...] = ()
     inspect_host: Optional[bool] = None      # None: when an installed NSO is being audited
     key_created_at: Optional[str] = None     # from the rotation history, when known
+    discover_cdb_xml: bool = True            # False inside NSO: CDB comes from MAAPI
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
 
 
@@ -115,7 +116,7 @@ def collect(src: Sources, version: NsoVersionInfo, now: str, *, strict: bool = T
         keys = _source("keys", strict, errors, lambda: keys_facts(kp, created_at=src.key_created_at))
 
     cdb: Optional[CdbFacts] = None
-    files = cdb_files(r, src.cdb_xml)
+    files = cdb_files(r, src.cdb_xml) if (src.cdb_xml or src.discover_cdb_xml) else ()
     if files:
         cdb = _source("cdb", strict, errors, lambda: read_cdb_files(files))
     return Facts(version=version, now=now, ncs_conf=conf, host=host, keys=keys, cdb=cdb,

@@ -1,0 +1,122 @@
+"""Action callbacks: YANG input -> core call -> YANG output. Nothing else.
+
+Every failure becomes a clear action error (`_ncs.dp.action_seterr` + CONFD_ERR):
+the operator sees one sentence in the CLI/RESTCONF/WebUI, never a traceback; the
+traceback of an unexpected error goes to the package log
+(logs/ncs-python-vm-secure-deploy.log) only.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any, List, Optional
+
+import _ncs
+import ncs
+
+from ..errors import SecureDeployError, UsageError
+from ..facts.collect import resolve
+from ..redact import scrub
+from ..render import Format, HistoryPoint, RenderOptions, render
+from . import audit_action, oper
+from .settings import read_settings, sources_for
+
+
+class SafeAction(ncs.dp.Action):
+    """Maps exceptions to action errors; subclasses implement `handle`."""
+
+    def handle(self, uinfo: Any, name: str, kp: Any, input: Any, output: Any, trans: Any) -> None:
+        raise NotImplementedError
+
+    @ncs.dp.Action.action
+    def cb_action(self, uinfo: Any, name: Any, kp: Any, input: Any, output: Any, trans: Any) -> Optional[int]:
+        action = str(name)
+        try:
+            self.handle(uinfo, action, kp, input, output, trans)
+        except SecureDeployError as e:
+            self.log.warning(f"secure-deploy {action} by {uinfo.username}: {scrub(str(e))}")
+            _ncs.dp.action_seterr(uinfo, scrub(str(e)))
+            return ncs.CONFD_ERR
+        except Exception as e:  # noqa: BLE001 - the user gets one line, the log the traceback
+            self.log.exception(f"secure-deploy {action} by {uinfo.username} failed")
+            _ncs.dp.action_seterr(uinfo, f"secure-deploy {action} failed: {type(e).__name__}: "
+                                         f"{scrub(str(e))} (details in the package log)")
+            return ncs.CONFD_ERR
+        return None
+
+
+def _opt(v: Any) -> Optional[str]:
+    return None if v is None else str(v)
+
+
+class AuditAction(SafeAction):
+    """/secure-deploy/audit"""
+
+    def handle(self, uinfo: Any, name: str, kp: Any, input: Any, output: Any, trans: Any) -> None:
+        # A large deployment may take longer than the default action timeout (PT240S).
+        _ncs.dp.action_set_timeout(uinfo, 1800)
+        req = audit_action.AuditRequest(rules=tuple(str(r) for r in input.rule.as_list()),
+                                        tags=tuple(str(t) for t in input.tag.as_list()),
+                                        min_severity=_opt(input.min_severity))
+        out = audit_action.run_audit(uinfo, trans, req)
+        report = out.report
+        self.log.info(f"secure-deploy audit {out.run_id} by {uinfo.username}: score {report.summary.score}, "
+                      f"{len(audit_action.failures(report))} failing")
+        output.run_id = out.run_id
+        output.score = report.summary.score
+        by_status = dict(report.summary.by_status)
+        for leaf, status in oper.COUNT_LEAVES:
+            setattr(output.counts, leaf, len(report.results) if status is None else by_status[status.value])
+        for sev, n in report.summary.failed_by_severity:
+            setattr(output.failed_by_severity, sev, n)
+        for r in audit_action.failures(report):
+            f = output.failure.create(r.rule_id)
+            f.severity = r.meta.severity.value
+            f.status = r.status.value
+            f.message = r.message
+
+
+def _history_points(root: Any) -> List[HistoryPoint]:
+    pts = []
+    for h in root.secure_deploy.history.run:
+        pts.append(HistoryPoint(started_at=str(h.time or ""), score=float(h.score or 0.0),
+                                failed=int(h.counts.failed or 0)))
+    return sorted(pts, key=lambda p: p.started_at)
+
+
+class ReportAction(SafeAction):
+    """/secure-deploy/report: render the stored last run in any format."""
+
+    def handle(self, uinfo: Any, name: str, kp: Any, input: Any, output: Any, trans: Any) -> None:
+        from .. import registry
+        root = ncs.maagic.get_root(trans)
+        fmt = Format(str(input.format) if input.format is not None else "text")
+        report = oper.report_from_oper(root, _opt(input.run_id), registry.all_rules())
+        opts = RenderOptions(history=tuple(_history_points(root)) if fmt is Format.HTML else ())
+        output.content = render(report, fmt, opts)
+
+
+class HardenPlanAction(SafeAction):
+    """/secure-deploy/harden-plan: the ncs.conf remediation plan, as text."""
+
+    def handle(self, uinfo: Any, name: str, kp: Any, input: Any, output: Any, trans: Any) -> None:
+        try:
+            from ..harden import plan_text
+        except ImportError:
+            raise UsageError("the harden plan is not available in this package version") from None
+        root = ncs.maagic.get_root(trans)
+        settings = read_settings(root.secure_deploy)
+        env = dict(os.environ)
+        version, _ = audit_action.nso_version(settings, audit_action.runtime_version(trans), env)
+        r = resolve(sources_for(settings, env))
+        # The plan is computed from ncs.conf as it is now (the last run may be
+        # older): it covers every ncs.conf rule that fails today.
+        output.plan = plan_text(r.ncs_conf, version=version.version, env=r.env, nso_user=_daemon_user())
+
+
+def _daemon_user() -> Optional[str]:
+    # The Python VM runs as NSO's own user.
+    try:
+        import pwd
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except (ImportError, KeyError):
+        return None

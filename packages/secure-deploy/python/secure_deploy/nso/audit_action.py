@@ -1,0 +1,229 @@
+"""The audit inside NSO: settings + files + MAAPI -> Facts -> Report -> oper data.
+
+Read-only towards the deployment: files are only read, CDB config only read (as
+the invoking user, so NACM applies and the audit never shows a user more than
+they may read); the only write is the package's own operational data.
+"""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as _dt
+import threading
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple
+
+import ncs
+
+from .. import registry
+from ..engine import TOOL_VERSION, run
+from ..errors import InputError, UsageError
+from ..facts.collect import collect
+from ..facts.types import Facts
+from ..facts.version import ASSUMED_DEFAULT, parse_version, resolve_version
+from ..model import NsoVersionInfo, Report, Rule, Severity, Status
+from ..redact import scrub
+from ..waivers import apply_waivers
+from . import cdb_facts, oper
+from .settings import NsoSettings, read_settings, sources_for
+
+# NSO runs action callbacks in threads of one Python VM. Storing a run reads the
+# previous run, replaces last-run and trims history: two runs interleaving there
+# would compute "changed since the previous run" against the same previous run and
+# trim the same entries, so the store step is serialized.
+_STORE_LOCK = threading.Lock()
+
+Clock = Callable[[], _dt.datetime]
+
+
+def utc_now() -> _dt.datetime:
+    return _dt.datetime.now(_dt.timezone.utc)
+
+
+@dataclass(frozen=True)
+class AuditRequest:
+    rules: Tuple[str, ...] = ()
+    tags: Tuple[str, ...] = ()
+    min_severity: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class AuditOutcome:
+    run_id: str
+    report: Report
+    newly_failing: Tuple[str, ...]
+    newly_passing: Tuple[str, ...]
+
+
+@contextlib.contextmanager
+def span(trans: Any, msg: str) -> Iterator[None]:
+    """A progress-trace span (`| details` in the CLI); a no-op where unsupported."""
+    starter = getattr(trans, "start_progress_span", None)
+    sp = None
+    if starter is not None:
+        try:
+            sp = starter(msg)
+        except Exception:  # noqa: BLE001 - progress is cosmetic, never fatal
+            sp = None
+    try:
+        yield
+    finally:
+        if sp is not None and hasattr(sp, "end"):
+            try:
+                sp.end()
+            except Exception:  # noqa: BLE001
+                pass
+
+
+def info(trans: Any, msg: str) -> None:
+    fn = getattr(trans, "progress_info", None)
+    if fn is not None:
+        try:
+            fn(msg)
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def select_rules(req: AuditRequest, settings: NsoSettings) -> Tuple[Tuple[Rule, ...], List[str]]:
+    rules = registry.all_rules()
+    known = {r.id for r in rules}
+    unknown = [i for i in req.rules if i.upper() not in known]
+    if unknown:
+        raise UsageError(f"unknown rule id{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} "
+                         "(see `show secure-deploy catalog rule`)")
+    notes = []
+    skip = []
+    for rid in settings.disabled_rules:
+        if rid.upper() in known:
+            skip.append(rid)
+        else:
+            # A typo in the configuration must not break every audit: note it.
+            notes.append(f"settings disabled-rule {rid} is not a known rule: ignored")
+    sev = Severity.parse(req.min_severity) if req.min_severity else None
+    chosen = registry.select(rules, req.rules, req.tags, skip, sev)
+    if not chosen:
+        raise UsageError("the selection matches no rule (check rule, tag, min-severity and "
+                         "settings disabled-rule)")
+    return chosen, notes
+
+
+def runtime_version(t: Any) -> Optional[str]:
+    """/ncs-state/version (tailf-ncs-monitoring), None when it cannot be read."""
+    try:
+        v = ncs.maagic.get_root(t).ncs_state.version
+    except Exception:  # noqa: BLE001 - module absent or not readable: other sources apply
+        return None
+    return str(v) if v else None
+
+
+def nso_version(settings: NsoSettings, runtime: Optional[str], env: Any) -> Tuple[NsoVersionInfo, List[str]]:
+    """settings nso-version, else the running NSO, else $NCS_DIR/VERSION, else assumed."""
+    try:
+        if settings.nso_version:
+            return parse_version(settings.nso_version, "setting"), []
+        return resolve_version(None, None, runtime, env), []
+    except InputError as e:
+        # An NSO newer than this package knows must not stop the audit: the oldest
+        # supported defaults are assumed (strictest) and the run says so.
+        return NsoVersionInfo(ASSUMED_DEFAULT, ASSUMED_DEFAULT, "assumed"), [f"NSO version: {e}"]
+
+
+def key_created_at(sd: Any) -> Optional[str]:
+    """When the active keys were made: the newest successful rotation, if any."""
+    best = None
+    for rot in sd.key_rotation.history.rotation:
+        if rot.result is not None and str(rot.result) == "success" and rot.time is not None:
+            tm = str(rot.time)
+            best = tm if best is None or tm > best else best
+    return best
+
+
+def _iso(now: _dt.datetime) -> str:
+    return now.astimezone(_dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def gather(uinfo: Any, trans: Any, req: AuditRequest, now: _dt.datetime,
+           environ: Optional[Any] = None) -> Tuple[Facts, Tuple[Rule, ...], NsoSettings, List[str]]:
+    """Read settings, version and CDB through MAAPI, files through facts.collect."""
+    import os
+    env = dict(os.environ if environ is None else environ)
+    notes: List[str] = []
+    with ncs.maapi.Maapi() as m:
+        with ncs.maapi.Session(m, uinfo.username, uinfo.context):
+            with m.start_read_trans(db=ncs.RUNNING) as t:
+                sd = ncs.maagic.get_root(t).secure_deploy
+                settings = read_settings(sd)
+                rules, sel_notes = select_rules(req, settings)
+                version, v_notes = nso_version(settings, runtime_version(t), env)
+                created = key_created_at(sd) if any("keys" in r.meta.needs for r in rules) else None
+                with span(trans, "secure-deploy: reading files"):
+                    facts = collect(sources_for(settings, env, created), version, _iso(now),
+                                    strict=False, settings=settings.core_settings)
+                cdb_error = None
+                cdb = None
+                if any("cdb" in r.meta.needs for r in rules):
+                    with span(trans, "secure-deploy: reading CDB"):
+                        try:
+                            cdb = cdb_facts.read_cdb_facts(t, cdb_facts.make_decrypt(m))
+                        except Exception as e:  # noqa: BLE001 - an unreadable CDB is ERROR, not FAIL
+                            cdb_error = f"{type(e).__name__}: {scrub(str(e))}"
+    errors = tuple(e for e in facts.errors if e[0] != "cdb")
+    if cdb_error is not None:
+        errors += (("cdb", f"could not read CDB through MAAPI: {cdb_error}"),)
+    facts = dataclasses.replace(facts, cdb=cdb, errors=errors)
+    notes += sel_notes + v_notes + list(settings.notes)
+    if cdb is not None:
+        notes.append(f"CDB read as user {uinfo.username}: data NACM hides from that user counts as absent")
+    return facts, rules, settings, notes
+
+
+def target(facts: Facts) -> str:
+    parts = [p for p in (facts.ncs_conf.path if facts.ncs_conf else None,
+                         facts.keys.path if facts.keys else None) if p]
+    return "NSO runtime: " + ", ".join(parts + ["CDB via MAAPI"])
+
+
+def failures(report: Report) -> List[Any]:
+    """Rules that fail or could not be evaluated, worst first."""
+    bad = [r for r in report.results if r.status in (Status.FAIL, Status.ERROR)]
+    return sorted(bad, key=lambda r: (-r.meta.severity.rank, -r.status.badness, r.rule_id))
+
+
+def store(uinfo: Any, report: Report, run_id: str, settings: NsoSettings,
+          rules_for_catalog: Sequence[Rule]) -> Tuple[List[str], List[str]]:
+    """last-run + history (+ catalog when it is missing or stale), one oper transaction."""
+    with _STORE_LOCK:
+        with ncs.maapi.single_write_trans(uinfo.username, uinfo.context, db=ncs.OPERATIONAL) as t:
+            root = ncs.maagic.get_root(t)
+            previous = oper.previous_statuses(t)
+            newly_failing, newly_passing = oper.changes(previous, report.results)
+            # The catalog is written here, lazily, not in Application.setup(): setup
+            # must only register callbacks (NSO waits for it while starting the
+            # package, and a CDB error there would fail the whole package). It is
+            # rewritten when the package's rules or version changed.
+            stale = (sorted(oper.catalog_ids(t)) != sorted(r.id for r in rules_for_catalog)
+                     or (previous is not None and str(root.secure_deploy.last_run.tool_version) != TOOL_VERSION))
+            oper.write_last_run(root, t, report, run_id, uinfo.username)
+            oper.write_history(root, t, report, run_id, uinfo.username, settings.history_size,
+                               newly_failing, newly_passing)
+            if stale:
+                oper.write_catalog(root, t, rules_for_catalog)
+            t.apply()
+    return newly_failing, newly_passing
+
+
+def run_audit(uinfo: Any, trans: Any, req: AuditRequest, clock: Clock = utc_now,
+              environ: Optional[Any] = None) -> AuditOutcome:
+    started = clock()
+    with span(trans, "secure-deploy audit"):
+        facts, rules, settings, notes = gather(uinfo, trans, req, started, environ)
+        info(trans, f"secure-deploy: evaluating {len(rules)} rules")
+        report = run(facts, rules, target=target(facts), started_at=_iso(started))
+        report = apply_waivers(report, settings.waivers, started)
+        elapsed = (clock() - started).total_seconds()
+        report = dataclasses.replace(report, notes=tuple(notes) + report.notes,
+                                     duration_s=round(max(elapsed, report.duration_s), 3))
+        run_id = oper.new_run_id(started)
+        with span(trans, "secure-deploy: storing results"):
+            nf, np_ = store(uinfo, report, run_id, settings, registry.all_rules())
+    return AuditOutcome(run_id, report, tuple(nf), tuple(np_))

@@ -1,0 +1,201 @@
+"""Report <-> /secure-deploy operational data (last-run, history, catalog).
+
+Writers take the maagic root of an OPERATIONAL write transaction; the caller
+applies it, so a run's result, its history entry, the history trimming and the
+catalog land in CDB together or not at all.
+
+The `report` action rebuilds a model.Report from /secure-deploy/last-run: the YANG
+keeps the full per-rule result (status, message, evidence, remediation, paths) of
+the last run only, and only summaries in /secure-deploy/history. Rebuilding from
+the oper data (rule metadata from the catalog of this package) instead of storing
+a JSON copy keeps one source of truth that operators can also read with
+`show secure-deploy last-run`; what is lost is the per-finding split (evidence is
+kept, prefixed by object) and file:line locations.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import uuid
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+
+from ..errors import UsageError
+from ..model import (Finding, NsoVersionInfo, Report, Rule, RuleMeta, RuleResult, Severity, Status)
+
+LAST_RUN = "/secure-deploy/last-run"
+HISTORY = "/secure-deploy/history/run"
+CATALOG = "/secure-deploy/catalog/rule"
+FAILING = (Status.FAIL,)
+PASSING = (Status.PASS,)
+COUNT_LEAVES = (("total", None), ("passed", Status.PASS), ("failed", Status.FAIL), ("warned", Status.WARN),
+                ("not_applicable", Status.NOT_APPLICABLE), ("manual", Status.MANUAL),
+                ("errors", Status.ERROR), ("waived", Status.WAIVED))
+
+
+def new_run_id(now: _dt.datetime) -> str:
+    """Sortable by time (history trimming relies on it) and unique across threads."""
+    now = now.astimezone(_dt.timezone.utc)
+    return f"{now:%Y%m%dT%H%M%S}.{now.microsecond:06d}Z-{uuid.uuid4().hex[:6]}"
+
+
+def _unique(values: Iterable[str]) -> List[str]:
+    # leaf-lists cannot hold the same value twice
+    return list(dict.fromkeys(v for v in values if v is not None))
+
+
+def changes(previous: Optional[Mapping[str, str]], current: Sequence[RuleResult]) -> Tuple[List[str], List[str]]:
+    """Rule ids newly failing / newly passing compared with the previous run's statuses.
+
+    Literal reading of the YANG: "failing now that did not fail in the previous
+    run", "passing now that did not pass". A rule the previous run did not
+    evaluate (first run, or another selection) did not fail nor pass there.
+    """
+    prev = previous or {}
+    newly_failing = [r.rule_id for r in current
+                     if r.status in FAILING and prev.get(r.rule_id) not in {s.value for s in FAILING}]
+    newly_passing = [r.rule_id for r in current
+                     if r.status in PASSING and prev.get(r.rule_id) not in {s.value for s in PASSING}]
+    return newly_failing, newly_passing
+
+
+def _fill_summary(node: Any, report: Report) -> None:
+    by_status = dict(report.summary.by_status)
+    for leaf, status in COUNT_LEAVES:
+        setattr(node.counts, leaf, len(report.results) if status is None else by_status.get(status.value, 0))
+    for sev, n in report.summary.failed_by_severity:
+        setattr(node.failed_by_severity, sev, n)
+
+
+def previous_statuses(t: Any) -> Optional[Dict[str, str]]:
+    """rule-id -> status of the run now in last-run, None when there is none."""
+    from .cdb_facts import query
+    if not t.exists(f"{LAST_RUN}/run-id"):
+        return None
+    return {str(rid): str(st) for rid, st in query(t, f"{LAST_RUN}/result", ["rule-id", "status"])}
+
+
+def write_last_run(root: Any, t: Any, report: Report, run_id: str, user: str) -> None:
+    lr = root.secure_deploy.last_run
+    if t.num_instances(f"{LAST_RUN}/result") > 0:
+        t.delete(f"{LAST_RUN}/result")
+    if t.exists(f"{LAST_RUN}/note"):
+        t.delete(f"{LAST_RUN}/note")
+    s = report.summary
+    lr.run_id = run_id
+    lr.start_time = report.started_at
+    lr.duration = round(report.duration_s, 3)
+    lr.user = user
+    lr.tool_version = report.tool_version
+    lr.nso_version = report.nso_version.full or report.nso_version.version
+    lr.version_source = report.nso_version.source
+    lr.score = s.score
+    lr.score_without_waivers = s.score_without_waivers
+    _fill_summary(lr, report)
+    notes = _unique(report.notes)
+    if notes:
+        lr.note = notes
+    for r in report.results:
+        e = lr.result.create(r.rule_id)
+        e.title = r.meta.title
+        e.severity = r.meta.severity.value
+        e.status = r.status.value
+        e.message = r.message
+        e.remediation = r.meta.remediation
+        paths = _unique(r.paths)
+        if paths:
+            e.paths = paths
+        seen: Dict[str, int] = {}
+        for name, value in r.evidence:
+            seen[name] = seen.get(name, 0) + 1
+            key = name if seen[name] == 1 else f"{name} ({seen[name]})"
+            e.evidence.create(key).value = value
+
+
+def write_history(root: Any, t: Any, report: Report, run_id: str, user: str, size: int,
+                  newly_failing: Sequence[str], newly_passing: Sequence[str]) -> List[str]:
+    """Add this run and trim to `size` runs (oldest first out). Returns dropped ids."""
+    from .cdb_facts import query
+    hist = root.secure_deploy.history.run
+    if size > 0:
+        h = hist.create(run_id)
+        h.time = report.started_at
+        h.user = user
+        h.score = report.summary.score
+        _fill_summary(h, report)
+        if newly_failing:
+            h.newly_failing = _unique(newly_failing)
+        if newly_passing:
+            h.newly_passing = _unique(newly_passing)
+    runs = sorted((str(tm or ""), str(rid)) for rid, tm in query(t, HISTORY, ["run-id", "time"]))
+    if size > 0 and run_id not in {rid for _, rid in runs}:
+        # NSO may not show the transaction's own new entry to a query (UNVERIFIED)
+        runs = sorted(runs + [(report.started_at, run_id)])
+    keep = {rid for _, rid in runs[-size:]} if size > 0 else set()
+    drop = [rid for _, rid in runs if rid not in keep]
+    for rid in drop:
+        del hist[rid]
+    return drop
+
+
+def catalog_ids(t: Any) -> List[str]:
+    from .cdb_facts import query
+    return [str(r[0]) for r in query(t, CATALOG, ["id"])]
+
+
+def write_catalog(root: Any, t: Any, rules: Sequence[Rule]) -> None:
+    """Replace the catalog with `rules` (their metadata, no code)."""
+    if t.num_instances(CATALOG) > 0:
+        t.delete(CATALOG)
+    cat = root.secure_deploy.catalog.rule
+    for rule in rules:
+        m = rule.meta
+        e = cat.create(m.id)
+        e.title, e.severity, e.section = m.title, m.severity.value, m.section
+        e.rationale, e.remediation = m.rationale, m.remediation
+        for leaf, values in (("tags", m.tags), ("references", m.references), ("paths", m.paths)):
+            vals = _unique(values)
+            if vals:
+                setattr(e, leaf, vals)
+
+
+# ---------------------------------------------------------------- reading back
+
+def _str(v: Any) -> str:
+    return "" if v is None else str(v)
+
+
+def report_from_oper(root: Any, run_id: Optional[str], rules: Sequence[Rule]) -> Report:
+    """The stored last run as a model.Report. Only the last run has per-rule results."""
+    lr = root.secure_deploy.last_run
+    last = lr.run_id
+    if last is None:
+        raise UsageError("no audit run is stored yet: run `secure-deploy audit` first")
+    if run_id is not None and run_id != str(last):
+        hist = root.secure_deploy.history.run
+        if run_id in hist:
+            raise UsageError(f"run {run_id}: only the last run ({last}) keeps per-rule results; "
+                             f"see `show secure-deploy history run {run_id}` for its summary")
+        raise UsageError(f"unknown run id {run_id!r} (see `show secure-deploy history`)")
+    metas = {r.id: r.meta for r in rules}
+    results = []
+    for e in lr.result:
+        rid = str(e.rule_id)
+        sev = Severity(str(e.severity))
+        status = Status(str(e.status))
+        meta = metas.get(rid) or RuleMeta(id=rid, title=_str(e.title), severity=sev, rationale="",
+                                          remediation=_str(e.remediation), section="")
+        # Severity and title as stored: the rule may have changed since the run.
+        if meta.severity is not sev or meta.title != _str(e.title):
+            meta = dataclasses.replace(meta, severity=sev, title=_str(e.title))
+        evidence = tuple((str(ev.name), _str(ev.value)) for ev in e.evidence)
+        f = Finding(status, _str(e.message), evidence, tuple(str(p) for p in e.paths.as_list()))
+        results.append(RuleResult(meta, status, _str(e.message), (f,)))
+    version = NsoVersionInfo(_major_minor(_str(lr.nso_version)), _str(lr.nso_version), _str(lr.version_source))
+    return Report(results=tuple(results), nso_version=version, target=f"NSO runtime (run {last})",
+                  started_at=_str(lr.start_time), duration_s=float(lr.duration or 0.0),
+                  tool_version=_str(lr.tool_version), notes=tuple(str(n) for n in lr.note.as_list()))
+
+
+def _major_minor(full: str) -> str:
+    parts = full.split(".")
+    return ".".join(parts[:2]) if len(parts) >= 2 else full
