@@ -4,10 +4,11 @@ from __future__ import annotations
 import time
 from typing import Callable, Optional, Sequence, Tuple
 
+from . import __version__
 from .model import Finding, Report, Rule, RuleResult, Status, finding
 from .facts.types import Facts
 
-TOOL_VERSION = "0.1.0"
+TOOL_VERSION = __version__
 _MAX_MESSAGE_OBJECTS = 5
 
 

@@ -17,11 +17,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Callable, List, Optional, Sequence, Tuple
-from xml.sax.saxutils import escape
 
 from .errors import InputError
 
 _NAME_END = re.compile(r"[\s/>]")
+
+
+def escape(text: str) -> str:
+    """XML character-data escaping (xml.sax.saxutils would pull in urllib at start-up)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 @dataclass

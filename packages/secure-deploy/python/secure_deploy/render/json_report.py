@@ -72,7 +72,14 @@ def report_dict(report: Report) -> Dict[str, Any]:
 
 
 def render(report: Report, options: Any = None) -> str:
-    return json.dumps(report_dict(report), indent=2, sort_keys=False) + "\n"
+    """Indented at the top, one line per result: diff-friendly and readable, while each
+    result goes through json's C encoder (indent= forces the slow pure-Python one)."""
+    doc = report_dict(report)
+    results = doc.pop("results")
+    head = json.dumps(doc, indent=2)[:-2]          # drop the closing "\n}"
+    body = ",\n    ".join(json.dumps(r, ensure_ascii=False) for r in results)
+    return f'{head},\n  "results": [\n    {body}\n  ]\n}}\n' if results else f'{head},\n  "results": []\n}}\n'
+
 
 
 # ---------------------------------------------------------------- loading
