@@ -193,6 +193,7 @@ class NacmRule:
     access_operations: Optional[str] = None   # "*", "read", "create update", ...
     action: str = "deny"
     context: Optional[str] = None
+    notification_name: Optional[str] = None   # a notification rule never grants data access
 
 
 @dataclass(frozen=True)
