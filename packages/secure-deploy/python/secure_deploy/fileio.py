@@ -1,17 +1,44 @@
-"""Whole-file writes: a reader sees the old file or the new one, never half of either."""
+"""Reading input files with one-line errors, and whole-file writes: a reader sees the
+old file or the new one, never half of either."""
 from __future__ import annotations
 
 import os
 import tempfile
+from typing import Optional
 
 from .errors import InputError
+
+
+def read_input(path: str, what: str = "file", limit: Optional[int] = None,
+               missing_ok: bool = False) -> Optional[bytes]:
+    """The bytes of `path`; every failure is an InputError naming the path and the problem."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read(limit + 1 if limit is not None else -1)
+    except FileNotFoundError:
+        if missing_ok:
+            return None
+        raise InputError(f"{path}: {what} not found") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, expected a {what}") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
+    except OSError as e:
+        raise InputError(f"{path}: cannot read: {e.strerror}") from None
+    if limit is not None and len(data) > limit:
+        raise InputError(f"{path}: {what} too large (limit {limit} bytes)")
+    return data
 
 
 def atomic_write_text(path: str, text: str, mode: int = 0o644) -> None:
     atomic_write_bytes(path, text.encode("utf-8"), mode)
 
 
-def atomic_write_bytes(path: str, data: bytes, mode: int = 0o644) -> None:
+def atomic_write_bytes(path: str, data: bytes, mode: int = 0o644, fsync_dir: bool = False) -> None:
+    """Temp file (created 0600, exclusively) in the same directory, fsync, rename.
+
+    `fsync_dir` also makes the rename itself durable, for state that must survive a crash.
+    """
     directory = os.path.dirname(os.path.abspath(path))
     try:
         fd, tmp = tempfile.mkstemp(prefix=".sd-", dir=directory)
@@ -32,3 +59,9 @@ def atomic_write_bytes(path: str, data: bytes, mode: int = 0o644) -> None:
         except FileNotFoundError:
             pass
         raise
+    if fsync_dir:
+        dfd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)

@@ -13,11 +13,11 @@ wanted value, and never for a parameter the release does not have.
 """
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 from typing import Callable, Optional, Tuple, Union
 
 from .facts.ncsconf_defaults import DEFAULTS, default_for, exists_in
+from .checks._common import is_loopback
 from .facts.types import NcsConf
 
 # A wanted value, or a function of the configuration giving it (None: nothing to do).
@@ -62,18 +62,6 @@ class Fix:
 def _enabled(path: str) -> Callable[[NcsConf], bool]:
     return lambda c: c.enabled(path)
 
-
-def _loopback(addr: str) -> bool:
-    a = addr.strip().strip("[]")
-    if a == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(a).is_loopback
-    except ValueError:
-        return False
-
-
-# --- SSH algorithms -----------------------------------------------------------
 
 def weak_algorithm(name: str) -> bool:
     """SHA-1 kex/MAC, truncated MACs, CBC modes, 3DES, RC4, MD5, DH group 1, 'none'."""
@@ -215,8 +203,8 @@ FIXES: Tuple[Fix, ...] = (
     Fix("SD-IF-005", "disable NETCONF over clear-text TCP on non-loopback addresses",
         (Edit("/ncs-config/netconf-north-bound/transport/tcp/enabled",
               lambda c: "false" if c.enabled("/ncs-config/netconf-north-bound/transport/tcp/enabled") and not (
-                  _loopback(c.effective("/ncs-config/netconf-north-bound/transport/tcp/ip") or "")
-                  and all(_loopback(n.text or "") for n in c.nodes(
+                  is_loopback(c.effective("/ncs-config/netconf-north-bound/transport/tcp/ip") or "")
+                  and all(is_loopback(n.text or "") for n in c.nodes(
                       "/ncs-config/netconf-north-bound/transport/tcp/extra-listen/ip"))) else None),)),
     Fix("SD-IF-006", "disable WebUI CGI support",
         (Edit("/ncs-config/webui/cgi/enabled", "false", _enabled(WEBUI)),)),
@@ -242,9 +230,9 @@ FIXES: Tuple[Fix, ...] = (
         note="Existing local password hashes keep their scheme until the passwords are set again."),
     Fix("SD-IPC-001", "keep TCP IPC on loopback",
         (Edit("/ncs-config/ncs-ipc-address/ip", lambda c: "127.0.0.1" if c.value(
-            "/ncs-config/ncs-ipc-address/ip") is not None and not _loopback(
+            "/ncs-config/ncs-ipc-address/ip") is not None and not is_loopback(
             c.value("/ncs-config/ncs-ipc-address/ip") or "") else None),),
-        removals=(Remove("/ncs-config/ncs-ipc-extra-listen-ip", _loopback),)),
+        removals=(Remove("/ncs-config/ncs-ipc-extra-listen-ip", is_loopback),)),
     Fix("SD-IPC-003", "use the Unix domain socket for IPC",
         (Edit("/ncs-config/ncs-local-ipc/enabled", "true"),),
         note="With ncs-local-ipc on, IPC clients (ncs_cli, ncs --reload, MAAPI/CDB scripts) must use the "

@@ -8,7 +8,8 @@ from typing import Any, Dict, Optional, Tuple
 
 from .facts.keyfile import file_fingerprint
 from .facts.keys import (SOURCE_HISTORY, SOURCE_MTIME, active_from_history, created_from_history,
-                         default_active, read_keys_file, stat_file)
+                         default_active, read_keys_file)
+from .facts.host import inspect_file
 from .facts.types import FileFacts
 from .rotation_store import RotationRecord, RotationStore
 
@@ -83,7 +84,7 @@ def age_days(created_at: Optional[str], now: str) -> Optional[int]:
 
 def key_status(keys_path: str, store: RotationStore, *, now: str,
                active_generation: Optional[int] = None, active_source: str = "NSO") -> KeyStatus:
-    f = stat_file(keys_path)
+    f = inspect_file(keys_path)
     kf = read_keys_file(keys_path)
     history = store.history()
     current = store.current()

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Dict, List, Optional, Protocol, Tuple
 
 from .errors import InputError
+from .fileio import atomic_write_bytes, read_input
 
 MAX_HISTORY = 100
 
@@ -117,13 +118,74 @@ class JsonFileStore:
         self.path = path
 
     def _load(self) -> Dict[str, Any]:
-        try:
-            with open(self.path, "rb") as f:
-                doc = json.loads(f.read().decode("utf-8"))
-        except FileNotFoundError:
+        data = read_input(self.path, "rotation history", missing_ok=True)
+        if data is None:
             return {"format": 1, "current": None, "history": []}
-        except PermissionError:
-            raise InputError(f"{self.path}: permission denied") from None
+        try:
+            doc = json.loads(data.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            raise InputError(f"{self.path}: not a rotation history (malformed JSON)") from None
+        if not isinstance(doc, dict):
+            raise InputError(f"{self.path}: not a rotation history (expected a JSON object)")
+        return doc
+
+    def _write(self, doc: Dict[str, Any]) -> None:
+        text = json.dumps(doc, indent=2, sort_keys=True) + "\n"
+        atomic_write_bytes(self.path, text.encode("utf-8"), mode=0o600, fsync_dir=True)
+
+    def current(self) -> Optional[RotationRecord]:
+        """The running (or last) rotation."""
+
+    def save(self, record: RotationRecord) -> None:
+        """Persist `record` as the current rotation (durably, before returning)."""
+
+    def finish(self, record: RotationRecord) -> None:
+        """Persist a terminal `record` as current and append it to the history, at once."""
+
+    def history(self) -> Tuple[RotationRecord, ...]:
+        """Finished rotations, oldest first."""
+
+
+class MemoryStore:
+    """In-memory store for tests (and a template for the CDB one)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._current: Optional[RotationRecord] = None
+        self._history: List[RotationRecord] = []
+
+    def current(self) -> Optional[RotationRecord]:
+        return self._current
+
+    def save(self, record: RotationRecord) -> None:
+        with self._lock:
+            self._current = record
+
+    def finish(self, record: RotationRecord) -> None:
+        with self._lock:
+            self._current = record
+            self._history = (self._history + [record])[-MAX_HISTORY:]
+
+    def history(self) -> Tuple[RotationRecord, ...]:
+        return tuple(self._history)
+
+
+class JsonFileStore:
+    """The standalone store: one JSON file, mode 0600, replaced atomically.
+
+    Its format is read by facts/keys.py (active generation, key creation time):
+    {"format": 1, "current": record|null, "history": [record, ...]}.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def _load(self) -> Dict[str, Any]:
+        data = read_input(self.path, "rotation history", missing_ok=True)
+        if data is None:
+            return {"format": 1, "current": None, "history": []}
+        try:
+            doc = json.loads(data.decode("utf-8"))
         except (ValueError, UnicodeDecodeError):
             raise InputError(f"{self.path}: not a rotation history (malformed JSON)") from None
         if not isinstance(doc, dict):

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from .errors import InputError
+from .fileio import read_input
 from .model import Report, RuleResult, Status
 
 EXPIRY_WARNING_DAYS = 14
@@ -173,15 +174,8 @@ def parse_waivers(data: bytes, name: str) -> Tuple[Waiver, ...]:
 
 
 def load_waivers(path: str) -> Tuple[Waiver, ...]:
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except FileNotFoundError:
-        raise InputError(f"{path}: waiver file not found") from None
-    except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, not a waiver file") from None
+    data = read_input(path, "waiver file")
+    assert data is not None
     return parse_waivers(data, path)
 
 

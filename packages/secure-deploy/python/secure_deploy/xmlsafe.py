@@ -12,6 +12,7 @@ from typing import Union
 from lxml import etree
 
 from .errors import InputError
+from .fileio import read_input
 
 _MAX_BYTES = 64 * 1024 * 1024
 
@@ -40,21 +41,9 @@ def parse_bytes(data: bytes, name: str) -> etree._Element:
 
 
 def read_bytes(path: Union[str, os.PathLike]) -> bytes:
-    p = os.fspath(path)
-    try:
-        size = os.path.getsize(p)
-        if size > _MAX_BYTES:
-            raise InputError(f"{p}: file too large ({size} bytes, limit {_MAX_BYTES})")
-        with open(p, "rb") as f:
-            return f.read()
-    except FileNotFoundError:
-        raise InputError(f"{p}: file not found") from None
-    except IsADirectoryError:
-        raise InputError(f"{p}: is a directory, expected a file") from None
-    except PermissionError:
-        raise InputError(f"{p}: permission denied") from None
-    except OSError as e:
-        raise InputError(f"{p}: cannot read: {e.strerror}") from None
+    data = read_input(os.fspath(path), "file", _MAX_BYTES)
+    assert data is not None
+    return data
 
 
 def parse_file(path: Union[str, os.PathLike]) -> etree._Element:

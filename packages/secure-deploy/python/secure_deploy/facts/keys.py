@@ -17,7 +17,9 @@ import stat
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from ..errors import InputError
+from ..fileio import read_input
 from ..xmlsafe import local, parse_bytes, read_bytes
+from .host import inspect_file
 from .keyfile import (FORMAT_LEGACY, LEGACY_GENERATION, MAX_FILE_BYTES, KeysFile,
                       make_keyset, parse_keys)
 from .types import FileFacts, KeyGeneration, KeysFacts
@@ -34,39 +36,10 @@ def history_path(keys_path: str) -> str:
     return keys_path + HISTORY_SUFFIX
 
 
-def stat_file(path: str) -> FileFacts:
-    """lstat + stat of one file; owner/group names when resolvable."""
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        return FileFacts(path, exists=False)
-    except OSError as e:
-        return FileFacts(path, exists=False, error=f"cannot stat: {e.strerror}")
-    try:
-        owner: Optional[str] = pwd.getpwuid(st.st_uid).pw_name
-    except KeyError:
-        owner = None
-    try:
-        group: Optional[str] = grp.getgrgid(st.st_gid).gr_name
-    except KeyError:
-        group = None
-    return FileFacts(path, exists=True, mode=stat.S_IMODE(st.st_mode), uid=st.st_uid, gid=st.st_gid,
-                     owner=owner, group=group, mtime=st.st_mtime)
-
-
 def read_keys_file(path: str) -> KeysFile:
     """Read and parse; InputError names the file and the problem."""
-    try:
-        with open(path, "rb") as f:
-            data = f.read(MAX_FILE_BYTES + 1)
-    except FileNotFoundError:
-        raise InputError(f"{path}: file not found") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, expected a keys file") from None
-    except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
-    except OSError as e:
-        raise InputError(f"{path}: cannot read: {e.strerror}") from None
+    data = read_input(path, "keys file", MAX_FILE_BYTES)
+    assert data is not None
     return parse_keys(data, path)
 
 
@@ -143,7 +116,7 @@ def keys_facts(path: str, *, created_at: Optional[str] = None,
                active_generation: Optional[int] = None) -> KeysFacts:
     """KeysFacts for the audit. A missing file is a fact (exists=False), not an error;
     an unreadable or malformed one raises InputError (the engine reports ERROR)."""
-    f = stat_file(path)
+    f = inspect_file(path)
     if f.error:
         raise InputError(f"{path}: {f.error}")
     if not f.exists:
@@ -230,6 +203,6 @@ def inline_keys_file(conf_path: str) -> Optional[KeysFile]:
                     tuple(make_keyset(g.generation, dict(g.entries)) for g in kf.generations))
 
 
-__all__ = ["keys_facts", "read_keys_file", "stat_file", "reduce_keys", "history_path",
+__all__ = ["keys_facts", "read_keys_file", "reduce_keys", "history_path",
            "read_history", "active_from_history", "created_from_history", "default_active",
            "inline_keys_file", "FORMAT_ABSENT", "SOURCE_HISTORY", "SOURCE_MTIME"]

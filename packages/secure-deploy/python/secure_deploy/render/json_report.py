@@ -10,6 +10,7 @@ import json
 from typing import Any, Dict, List, Mapping, Optional
 
 from ..errors import InputError
+from ..fileio import read_input
 from ..model import (SCHEMA_VERSION, SUPPORTED_NSO_VERSIONS, Finding, Location, NsoVersionInfo, Report, RuleMeta,
                      RuleResult, Severity, Status)
 
@@ -185,15 +186,8 @@ def report_from_dict(d: Any, name: str = "report") -> Report:
 
 def load_report(path: str) -> Report:
     """Read a saved JSON report; errors name the file and never echo its content."""
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except FileNotFoundError:
-        raise InputError(f"{path}: report not found") from None
-    except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, not a JSON report") from None
+    data = read_input(path, "JSON report")
+    assert data is not None
     try:
         doc = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as e:
