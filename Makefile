@@ -11,7 +11,7 @@ EXAMPLE ?= examples/dev-local-install
 NPM_DIR    := $(VENV)/npm
 SARIF_TOOL := $(NPM_DIR)/node_modules/@microsoft/sarif-multitool-linux/sarif-2.1.0.json
 
-.PHONY: all setup sysdeps test demo demo-prod bench yang clean
+.PHONY: all setup sysdeps test compat demo demo-prod bench yang clean
 
 all: test
 
@@ -46,11 +46,35 @@ $(SARIF_TOOL): | $(STAMP)
 test: setup sysdeps
 	@$(MAKE) --no-print-directory $(SARIF_TOOL)
 	$(BIN)/python -m pytest -q
+	@$(MAKE) --no-print-directory compat
+
+# The package must run on Python 3.10 (NSO 6.4's minimum) through 3.13 (no crypt
+# module): the suite runs again under each of those interpreters found on this
+# machine (pyenv or PATH); a missing one is reported, not faked.
+COMPAT_PYTHONS ?= 3.10 3.13
+compat:
+	@for v in $(COMPAT_PYTHONS); do \
+	  py=$$(ls -d /root/.pyenv/versions/$$v.*/bin/python 2>/dev/null | tail -n 1); \
+	  [ -n "$$py" ] || py=$$(command -v python$$v || true); \
+	  if [ -z "$$py" ]; then echo "compat: python$$v not found, not tested"; continue; fi; \
+	  echo "compat: Python $$v ($$py)"; \
+	  [ -x .venv-$$v/bin/python ] || { $$py -m venv .venv-$$v && .venv-$$v/bin/pip install -q -e '.[test]'; } || exit 1; \
+	  .venv-$$v/bin/python -m pytest -q -p no:cacheprovider > .venv-$$v/pytest.log 2>&1; rc=$$?; \
+	  if [ $$rc -ne 0 ]; then tail -n 40 .venv-$$v/pytest.log; exit 1; fi; \
+	  tail -n 1 .venv-$$v/pytest.log; \
+	done
 
 demo: setup
 	-$(BIN)/secure-deploy audit --config-dir $(EXAMPLE)/etc --run-dir $(EXAMPLE)/run --nso-version 6.4 --fail-on critical
 	@echo
 	@echo "(exit code ignored for the demo: the example is a development install and is meant to fail)"
+
+# The hardened example: every rule passes or does not apply. git does not keep the
+# keys file's mode, so restore what SD-KEYS-003 expects first.
+demo-prod: setup
+	chmod 600 examples/prod-system-install/etc/ncs.crypto_keys
+	$(BIN)/secure-deploy audit --config-dir examples/prod-system-install/etc \
+	  --run-dir examples/prod-system-install/run --nso-version 6.4 --no-host
 
 bench: setup
 	$(BIN)/python bench/run.py
@@ -59,5 +83,5 @@ yang:
 	$(MAKE) -C packages/secure-deploy/src
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .venv-3.* .pytest_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -11,12 +11,12 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "test"))
 
 import ncs_double as nd  # noqa: E402
-from nso_fixtures import DEV_CDB_XML, nacm_case_mandatory_fix, new_nso, scaled_xml  # noqa: E402
+from nso_fixtures import DEV_CDB_XML, new_nso, scaled_xml  # noqa: E402
 
 
 def measure(n: int) -> tuple:
     d = new_nso()
-    with nd.install(d), nacm_case_mandatory_fix():
+    with nd.install(d):
         d.seed_xml(DEV_CDB_XML)
         d.seed_xml(scaled_xml(n, n))
         import ncs

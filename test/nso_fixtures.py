@@ -3,8 +3,6 @@ package's YANG, AAA/NACM and the tailf-ncs subset the audit reads, the package
 loaded as NSO would load it, and a small deployment on disk the settings point to."""
 from __future__ import annotations
 
-import contextlib
-import re
 from pathlib import Path
 from typing import Any, Dict, Iterator, Optional
 
@@ -65,27 +63,6 @@ DEV_CDB_XML = f"""<config xmlns="http://tail-f.com/ns/config/1.0">
   </devices>
 </config>
 """
-
-
-_CASE_PATH = re.compile(r"^/nacm/rule-list\{[^}]*\}/rule\{[^}]*\}/path is mandatory$")
-
-
-@contextlib.contextmanager
-def nacm_case_mandatory_fix() -> Iterator[None]:
-    """Work around a double limitation: it flattens YANG choices, so `path` (mandatory
-    only inside the data-node case of ietf-netconf-acm's rule-type choice, RFC 7950
-    7.6.5) is required of every NACM rule, and NSO's own `any-access` rule (no case
-    chosen) is rejected. Only that one message is dropped."""
-    from ncs_double.tree import Tree
-    orig = Tree.mandatory_errors
-
-    def filtered(self: Tree) -> list:
-        return [e for e in orig(self) if not _CASE_PATH.match(e)]
-    Tree.mandatory_errors = filtered  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        Tree.mandatory_errors = orig  # type: ignore[method-assign]
 
 
 def sd_xml(inner: str) -> str:
@@ -172,7 +149,7 @@ def make_deployment(tmp_path: Path, monkeypatch: Any, *, cdb_xml: Optional[str] 
     for var in ("NCS_DIR", "NCS_CONFIG_DIR", "NCS_RUN_DIR", "NCS_LOG_DIR"):
         monkeypatch.delenv(var, raising=False)
     d = new_nso()
-    with nd.install(d), nacm_case_mandatory_fix():
+    with nd.install(d):
         dep = Deployment(d, tmp_path / "nso")
         dep.etc.mkdir(parents=True)
         (dep.run / "cdb").mkdir(parents=True)

@@ -9,7 +9,7 @@ from typing import List, Sequence
 import pytest
 
 import ncs_double as nd
-from nso_fixtures import DEV_CDB_XML, EXAMPLES, nacm_case_mandatory_fix, new_nso, scaled_xml
+from nso_fixtures import DEV_CDB_XML, EXAMPLES, new_nso, scaled_xml
 from secure_deploy import registry
 from secure_deploy.engine import run
 from secure_deploy.facts.cdb import merge, parse_cdb_xml, read_cdb_files
@@ -88,7 +88,7 @@ def check_equivalent(xml_files: Sequence[Path], sources: List[bytes]) -> None:
     standalone = read_cdb_files([str(p) for p in xml_files]) if xml_files else \
         _merge_all([parse_cdb_xml(s, f"inline-{i}.xml") for i, s in enumerate(sources)])
     d = new_nso()
-    with nd.install(d), nacm_case_mandatory_fix():
+    with nd.install(d):
         for p in xml_files:
             d.seed_xml(p)
         for s in sources:
@@ -135,7 +135,7 @@ def test_encrypted_authgroup_password_is_compared_inside_nso() -> None:
     xml = DEV_CDB_XML.replace("<remote-password>$0$admin</remote-password>",
                               "<remote-password>$9$enc-admin</remote-password>")
     d = new_nso()
-    with nd.install(d), nacm_case_mandatory_fix():
+    with nd.install(d):
         d.seed_xml(xml)
         d.secrets["$9$enc-admin"] = "admin"
         nso = nso_cdb_facts(d)
@@ -147,7 +147,7 @@ def test_encrypted_authgroup_password_is_compared_inside_nso() -> None:
 
 def trips_for(users: int, devices: int):
     d = new_nso()
-    with nd.install(d), nacm_case_mandatory_fix():
+    with nd.install(d):
         d.seed_xml(DEV_CDB_XML)
         d.seed_xml(scaled_xml(users, devices))
         d.reset_counters()

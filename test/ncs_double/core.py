@@ -10,6 +10,7 @@ from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Seque
 
 from lxml import etree
 
+from . import choice
 from . import lowlevel as _ncs
 from .maagic import ActionParams, Params
 from .schema import Enum, Schema, SchemaError, SNode
@@ -226,8 +227,7 @@ class NcsDouble:
         node = steps[-1][0]
         if len(steps) > 1 and not self.tree.exists(steps[:-1]):
             raise _ncs.Error(_ncs.ERR_NOEXISTS, f"{path}: parent does not exist")
-        missing = [c.name for c in node.children["input"].data_children()
-                   if c.kind == "leaf" and c.mandatory and c.name not in inp.data]
+        missing = choice.missing(node.children["input"], inp.data, config_only=False)
         if missing:
             raise ActionFailed(f"{path}: missing mandatory input {', '.join(missing)}")
         out = Tree(node.children["output"])
@@ -293,6 +293,7 @@ def fill_tree(tree: Tree, snode: SNode, data: dict, values: Mapping[str, Any]) -
         ch = _yang_name(snode, key)
         if value is None:
             continue
+        choice.choose(ch, data)
         if ch.kind == "leaf":
             data[ch.name] = ch.type.parse(value, ch.path)
         elif ch.kind == "leaf-list":

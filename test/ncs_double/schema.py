@@ -2,12 +2,14 @@
 
 pyang already resolves groupings, augments, typedef chains, ranges and patterns; this
 module flattens its statement tree into small `SNode`s (choices and cases disappear,
-as they do in instance data) and turns pyang's type specs into one `parse()` that
-either returns the canonical value or raises `SchemaError`.
+as they do in instance data, but each node keeps the case it belongs to: see
+choice.py) and turns pyang's type specs into one `parse()` that either returns the
+canonical value or raises `SchemaError`.
 """
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -15,8 +17,16 @@ from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from pyang import context, repository, types as ptypes
 
+from .choice import Case, Choice
+
 DATA_KINDS = ("container", "list", "leaf", "leaf-list")
 TOP_KINDS = DATA_KINDS + ("action", "rpc")
+
+# pyang's pattern check (types.XSDPattern) writes each value into one lxml element
+# shared by every pattern and validates that element: two threads checking values at
+# once see each other's value. NSO's own type checks are thread-safe, so the double
+# serializes pyang's instead of making tests of concurrent code work around it.
+_PYANG_LOCK = threading.Lock()
 
 
 class SchemaError(Exception):
@@ -119,8 +129,10 @@ class LeafType:
         text = self.to_text(value)
         errors: list = []
         pos = self.stmt.pos
-        val = self.spec.str_to_val(errors, pos, text, self.module)
-        if val is None or errors or self.spec.validate(errors, pos, val, self.module) is False:
+        with _PYANG_LOCK:
+            val = self.spec.str_to_val(errors, pos, text, self.module)
+            ok = val is not None and not errors and self.spec.validate(errors, pos, val, self.module) is not False
+        if not ok:
             raise SchemaError(f"{where}: bad value {text!r} ({_first_error(errors)})")
         if self.kind == "int":
             return int(val)
@@ -156,6 +168,8 @@ class SNode:
     mandatory: bool = False
     children: Dict[str, "SNode"] = field(default_factory=dict)
     actionpoint: Optional[str] = None
+    case: Optional[Case] = None     # innermost case this node is in (choice.py)
+    choices: List[Choice] = field(default_factory=list)  # choices directly below, nested too
 
     def child(self, name: str) -> "SNode":
         """A child by `name` or `prefix:name`; SchemaError when the YANG has none."""
@@ -217,11 +231,29 @@ def _config(stmt, parent_config: bool) -> bool:
     return parent_config and (c is None or c.arg == "true")
 
 
-def _build(stmt, parent: SNode) -> Iterable[SNode]:
+def _choice(stmt, parent: SNode, case: Optional[Case]) -> Iterable[SNode]:
+    """The data nodes of a choice, each tagged with its case; the choice is recorded
+    on `parent` (the data node its cases' nodes belong to)."""
+    m = stmt.search_one("mandatory")
+    d = stmt.search_one("default")
+    config = _config(stmt, parent.config) if not parent.in_action else False
+    choice = Choice(stmt.arg, m is not None and m.arg == "true", d.arg if d is not None else None,
+                    config, case)
+    parent.choices.append(choice)
+    for cstmt in stmt.i_children:
+        # pyang wraps a shorthand case (a data node directly in the choice) in a case
+        name = cstmt.arg
+        sub = Case(name, choice)
+        choice.cases[name] = sub
+        children = cstmt.i_children if cstmt.keyword == "case" else [cstmt]
+        for ch in children:
+            yield from _build(ch, parent, sub)
+
+
+def _build(stmt, parent: SNode, case: Optional[Case] = None) -> Iterable[SNode]:
     kw = stmt.keyword
-    if kw in ("choice", "case"):
-        for ch in stmt.i_children:
-            yield from _build(ch, parent)
+    if kw == "choice":
+        yield from _choice(stmt, parent, case)
         return
     if kw not in TOP_KINDS + ("input", "output"):
         return
@@ -233,8 +265,11 @@ def _build(stmt, parent: SNode) -> Iterable[SNode]:
     node = SNode(
         name=stmt.arg if kw not in ("input", "output") else kw,
         kind=kw, module=mod.arg, ns=mod.search_one("namespace").arg,
-        prefix=mod.search_one("prefix").arg, config=config, parent=parent,
+        prefix=mod.search_one("prefix").arg, config=config, parent=parent, case=case,
     )
+    if case is not None:
+        for c in case.chain():
+            c.members.append(node)
     if kw == "container":
         node.presence = stmt.search_one("presence") is not None
     if kw == "list":

@@ -4,7 +4,8 @@ A data node is a dict keyed like `SNode.children`; a list is a dict from key tup
 to entry dict (insertion ordered, as CDB keeps user order only for ordered-by user
 lists; the double keeps insertion order for all), a leaf-list is a Python list, a
 leaf holds its canonical value (see schema.LeafType). Non-presence containers exist
-implicitly; presence containers exist when their dict is present.
+implicitly; presence containers exist when their dict is present. Nodes of a YANG
+choice follow choice.py (one case at a time; mandatory only in the active case).
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Iterator, List, Optional, Sequence, Tuple
 
 from lxml import etree
 
+from . import choice
 from .schema import Enum, SchemaError, SNode
 
 Step = Tuple[SNode, Optional[Tuple[object, ...]]]   # node, list keys (None otherwise)
@@ -132,6 +134,8 @@ class Tree:
         for node, keys in steps[:-1]:
             key = self._key(node)
             if node.kind == "container":
+                if create:
+                    choice.choose(node, cur)
                 if key not in cur:
                     if node.presence and not create:
                         raise NotFound(f"{node.path}: presence container does not exist")
@@ -150,10 +154,7 @@ class Tree:
 
     @staticmethod
     def _key(node: SNode) -> str:
-        parent = node.parent
-        if parent is not None and parent.children.get(node.name) is not node:
-            return f"{node.prefix}:{node.name}"
-        return node.name
+        return choice.data_key(node)
 
     # ---- operations -----------------------------------------------------
     def get(self, steps: Sequence[Step]) -> object:
@@ -164,12 +165,13 @@ class Tree:
         if node.kind == "leaf":
             if key in parent:
                 return parent[key]
-            defaults = node.parse_default()
+            defaults = node.parse_default() if choice.default_applies(node, parent) else ()
             if defaults:
                 return defaults[0]
             raise NotFound(f"{keypath(steps)}: no value")
         if node.kind == "leaf-list":
-            values = parent.get(key, list(node.parse_default()))
+            defaults = node.parse_default() if choice.default_applies(node, parent) else ()
+            values = parent.get(key, list(defaults))
             if keys is not None:
                 if keys[0] not in values:
                     raise NotFound(f"{keypath(steps)}: no such leaf-list entry")
@@ -200,6 +202,8 @@ class Tree:
                 raise SchemaError(f"{keypath(steps)}: bad value {value!r} (a leaf-list takes a list)")
             values = [node.type.parse(v, node.path) for v in value]
             parent = self._walk(steps, create=True)
+            if values:
+                choice.choose(node, parent)
             parent[self._key(node)] = list(dict.fromkeys(values))
             return
         if node.kind != "leaf":
@@ -208,30 +212,35 @@ class Tree:
         if owner is not None and owner.kind == "list" and node.name in owner.keys:
             raise SchemaError(f"{keypath(steps)}: a list key cannot be changed")
         parsed = node.type.parse(value, node.path)
-        self._walk(steps, create=True)[self._key(node)] = parsed
+        parent = self._walk(steps, create=True)
+        choice.choose(node, parent)
+        parent[self._key(node)] = parsed
 
     def create(self, steps: Sequence[Step]) -> None:
         node, keys = steps[-1]
-        parent = self._walk(steps, create=True)
         key = self._key(node)
+        if node.kind == "list" and keys is None:
+            raise SchemaError(f"{keypath(steps)}: create needs the keys of {node.path}")
+        if node.kind == "container" and not node.presence:
+            raise SchemaError(f"{keypath(steps)}: {node.path} is not a presence container")
+        creatable = node.kind in ("list", "container") or (node.kind == "leaf-list" and keys is not None) \
+            or (node.kind == "leaf" and node.type.kind == "empty")
+        if not creatable:
+            raise SchemaError(f"{keypath(steps)}: {node.kind} {node.path} cannot be created")
+        parent = self._walk(steps, create=True)     # checked first: a refused create changes nothing
+        choice.choose(node, parent)
         if node.kind == "list":
-            if keys is None:
-                raise SchemaError(f"{keypath(steps)}: create needs the keys of {node.path}")
             entries = parent.setdefault(key, {})
             if keys not in entries:
                 entries[keys] = {k: v for k, v in zip(node.keys, keys)}
         elif node.kind == "container":
-            if not node.presence:
-                raise SchemaError(f"{keypath(steps)}: {node.path} is not a presence container")
             parent.setdefault(key, {})
-        elif node.kind == "leaf-list" and keys is not None:
+        elif node.kind == "leaf-list":
             values = parent.setdefault(key, [])
             if keys[0] not in values:
                 values.append(keys[0])
-        elif node.kind == "leaf" and node.type.kind == "empty":
-            parent[key] = True
         else:
-            raise SchemaError(f"{keypath(steps)}: {node.kind} {node.path} cannot be created")
+            parent[key] = True
 
     def delete(self, steps: Sequence[Step]) -> None:
         node, keys = steps[-1]
@@ -264,17 +273,16 @@ class Tree:
 
     # ---- whole-tree helpers --------------------------------------------
     def mandatory_errors(self) -> List[str]:
-        """Missing mandatory leaves in the config part of the tree."""
+        """Missing mandatory leaves and choices in the config part of the tree."""
         errs: List[str] = []
 
         def visit(snode: SNode, data: dict, path: str) -> None:
+            errs.extend(f"{path}/{name} is mandatory" for name in choice.missing(snode, data, config_only=True))
             for ch in snode.data_children():
-                if not ch.config:
-                    continue
+                if not ch.config or not choice.in_force(ch, data):
+                    continue        # an inactive case has no nodes, hence no requirements
                 key = self._key(ch)
-                if ch.kind == "leaf" and ch.mandatory and key not in data:
-                    errs.append(f"{path}/{ch.name} is mandatory")
-                elif ch.kind == "container" and (key in data or not ch.presence):
+                if ch.kind == "container" and (key in data or not ch.presence):
                     visit(ch, data.get(key, {}), f"{path}/{ch.name}")
                 elif ch.kind == "list":
                     for k, entry in data.get(key, {}).items():
@@ -292,9 +300,14 @@ def load_xml(tree: Tree, xml: bytes, *, config_only: bool = False) -> None:
     """Merge XML instance data (optionally wrapped in <config>/<data>) into `tree`."""
     root = etree.fromstring(xml)
     tops = list(root) if etree.QName(root).localname in ("config", "data") else [root]
-    for el in tops:
-        if isinstance(el.tag, str):
-            _load_el(tree.root, tree.data, el, config_only)
+    _load_children(tree.root, tree.data, tops, config_only)
+
+
+def _load_children(parent_s: SNode, parent_d: dict, elements, config_only: bool) -> None:
+    els = [el for el in elements if isinstance(el.tag, str)]
+    choice.check_exclusive([_child_for(parent_s, el) for el in els], parent_s.path or "/")
+    for el in els:
+        _load_el(parent_s, parent_d, el, config_only)
 
 
 def _child_for(snode: SNode, el) -> SNode:
@@ -310,6 +323,7 @@ def _load_el(parent_s: SNode, parent_d: dict, el, config_only: bool) -> None:
     if config_only and not node.config:
         raise SchemaError(f"{node.path} is config false: not allowed in config data")
     key = Tree._key(node)
+    choice.choose(node, parent_d)       # merging a case replaces the choice's other cases
     if node.kind == "leaf":
         parent_d[key] = node.type.parse(el.text or "", node.path)
     elif node.kind == "leaf-list":
@@ -318,10 +332,7 @@ def _load_el(parent_s: SNode, parent_d: dict, el, config_only: bool) -> None:
         if v not in values:
             values.append(v)
     elif node.kind == "container":
-        sub = parent_d.setdefault(key, {})
-        for c in el:
-            if isinstance(c.tag, str):
-                _load_el(node, sub, c, config_only)
+        _load_children(node, parent_d.setdefault(key, {}), list(el), config_only)
     elif node.kind == "list":
         kv = []
         for k in node.keys:
@@ -330,9 +341,8 @@ def _load_el(parent_s: SNode, parent_d: dict, el, config_only: bool) -> None:
                 raise SchemaError(f"{node.path}: entry without key {k}")
             kv.append(node.children[k].type.parse(kel[0].text or "", f"{node.path}/{k}"))
         entry = parent_d.setdefault(key, {}).setdefault(tuple(kv), dict(zip(node.keys, kv)))
-        for c in el:
-            if isinstance(c.tag, str) and etree.QName(c).localname not in node.keys:
-                _load_el(node, entry, c, config_only)
+        _load_children(node, entry, [c for c in el if isinstance(c.tag, str)
+                                     and etree.QName(c).localname not in node.keys], config_only)
 
 
 def dump_xml(tree: Tree, module: str, *, config: Optional[bool] = None) -> bytes:

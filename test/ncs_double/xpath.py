@@ -1,7 +1,7 @@
 """The small XPath subset the double's query_start understands.
 
 Location paths of names (prefix optional) with predicates `[leaf='value']`,
-`[leaf="value"]`, `[leaf]` (exists) and `[not(leaf)]`; select expressions are
+`[leaf="value"]`, `[leaf]` (exists; an empty leaf-list does not) and `[not(leaf)]`; select expressions are
 relative paths to leaves (`name`, `a/b`) or `.`. Anything else raises an error, so a
 test notices when production code relies on XPath the double cannot check.
 """
@@ -48,9 +48,12 @@ def _leaf_value(tree: Tree, steps: List[Step], rel: str) -> Optional[object]:
         path.append((child, None))
         node = child
     try:
-        return tree.get(path)
+        value = tree.get(path)
     except NotFound:
         return None
+    # An empty leaf-list has no instances: in XPath it selects no node, so `[ll]` is
+    # false and `[not(ll)]` true, as in NSO.
+    return None if isinstance(value, list) and not value else value
 
 
 def _matches(tree: Tree, steps: List[Step], preds: str, expr: str) -> bool:

@@ -84,14 +84,20 @@ def _history_points(root: Any) -> List[HistoryPoint]:
 
 
 class ReportAction(SafeAction):
-    """/secure-deploy/report: render the stored last run in any format."""
+    """/secure-deploy/report: render the last run or any run in history, in any format."""
 
     def handle(self, uinfo: Any, name: str, kp: Any, input: Any, output: Any, trans: Any) -> None:
         from .. import registry
-        root = ncs.maagic.get_root(trans)
         fmt = Format(str(input.format) if input.format is not None else "text")
-        report = oper.report_from_oper(root, _opt(input.run_id), registry.all_rules())
-        opts = RenderOptions(history=tuple(_history_points(root)) if fmt is Format.HTML else ())
+        # report-json is in a hide group (tailf:hidden). The action's own transaction
+        # belongs to the northbound session, which may hide hide groups (UNVERIFIED
+        # for the CLI); a MAAPI transaction sees them unless started with
+        # FLAG_HIDE_ALL_HIDEGROUPS (NSO Python API), so read through a fresh one, as
+        # the invoking user (NACM applies).
+        with ncs.maapi.single_read_trans(uinfo.username, uinfo.context, db=ncs.OPERATIONAL) as t:
+            root = ncs.maagic.get_root(t)
+            report = oper.stored_report(root, _opt(input.run_id), registry.all_rules())
+            opts = RenderOptions(history=tuple(_history_points(root)) if fmt is Format.HTML else ())
         output.content = render(report, fmt, opts)
 
 

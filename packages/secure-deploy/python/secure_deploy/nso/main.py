@@ -7,6 +7,7 @@ is therefore written by the first audit (see audit_action.store), not here.
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import Any, Dict, Optional
 
 import ncs
@@ -60,4 +61,8 @@ class Main(ncs.application.Application):
             resume(self.log)
 
     def teardown(self) -> None:
+        rot = sys.modules.get(ROTATION_MODULE)
+        stop = getattr(rot, "stop_resume", None)
+        if callable(stop):
+            stop()
         self.log.info("secure-deploy: stopped")

@@ -4,23 +4,27 @@ Writers take the maagic root of an OPERATIONAL write transaction; the caller
 applies it, so a run's result, its history entry, the history trimming and the
 catalog land in CDB together or not at all.
 
-The `report` action rebuilds a model.Report from /secure-deploy/last-run: the YANG
-keeps the full per-rule result (status, message, evidence, remediation, paths) of
-the last run only, and only summaries in /secure-deploy/history. Rebuilding from
-the oper data (rule metadata from the catalog of this package) instead of storing
-a JSON copy keeps one source of truth that operators can also read with
-`show secure-deploy last-run`; what is lost is the per-finding split (evidence is
-kept, prefixed by object) and file:line locations.
+Each run is kept twice over, for two readers. Operators read the per-rule results
+of the last run as YANG leaves (`show secure-deploy last-run`) and the summaries of
+earlier runs in /secure-deploy/history. The `report` action renders any stored run
+(last run or history) in any format, so every run also keeps its complete JSON
+report (`report-json`, render/json_report.py): the per-finding split, rule metadata
+and ncs.conf file:line locations survive, which the YANG leaves cannot carry. The
+JSON is compact (about 100 KB for a full run) and goes with its history entry when
+history is trimmed. A last run stored by an older package version has no JSON: it
+is rebuilt from the leaves (`report_from_oper`), without file:line locations.
 """
 from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import json
 import uuid
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
-from ..errors import UsageError
+from ..errors import InputError, UsageError
 from ..model import (Finding, NsoVersionInfo, Report, Rule, RuleMeta, RuleResult, Severity, Status)
+from ..render.json_report import report_dict, report_from_dict
 
 LAST_RUN = "/secure-deploy/last-run"
 HISTORY = "/secure-deploy/history/run"
@@ -74,6 +78,12 @@ def previous_statuses(t: Any) -> Optional[Dict[str, str]]:
     return {str(rid): str(st) for rid, st in query(t, f"{LAST_RUN}/result", ["rule-id", "status"])}
 
 
+def report_json(report: Report) -> str:
+    """The stored form of a run: the JSON report, compact. The report is already
+    redacted (the facts layer keeps no secrets), so this holds none either."""
+    return json.dumps(report_dict(report), separators=(",", ":"), ensure_ascii=False)
+
+
 def write_last_run(root: Any, t: Any, report: Report, run_id: str, user: str) -> None:
     lr = root.secure_deploy.last_run
     if t.num_instances(f"{LAST_RUN}/result") > 0:
@@ -94,6 +104,7 @@ def write_last_run(root: Any, t: Any, report: Report, run_id: str, user: str) ->
     notes = _unique(report.notes)
     if notes:
         lr.note = notes
+    lr.report_json = report_json(report)
     for r in report.results:
         e = lr.result.create(r.rule_id)
         e.title = r.meta.title
@@ -126,6 +137,7 @@ def write_history(root: Any, t: Any, report: Report, run_id: str, user: str, siz
             h.newly_failing = _unique(newly_failing)
         if newly_passing:
             h.newly_passing = _unique(newly_passing)
+        h.report_json = report_json(report)
     runs = sorted((str(tm or ""), str(rid)) for rid, tm in query(t, HISTORY, ["run-id", "time"]))
     if size > 0 and run_id not in {rid for _, rid in runs}:
         # NSO may not show the transaction's own new entry to a query (UNVERIFIED)
@@ -164,18 +176,57 @@ def _str(v: Any) -> str:
     return "" if v is None else str(v)
 
 
-def report_from_oper(root: Any, run_id: Optional[str], rules: Sequence[Rule]) -> Report:
-    """The stored last run as a model.Report. Only the last run has per-rule results."""
+LIST_AT_MOST = 10     # run ids named in an "unknown run id" error
+
+
+def stored_report(root: Any, run_id: Optional[str], rules: Sequence[Rule]) -> Report:
+    """Run `run_id` (None: the last run) as a model.Report, from its stored JSON.
+
+    UsageError when nothing is stored, or the run is unknown (the message lists the
+    stored runs, newest first), or a history entry has no JSON (older package).
+    """
     lr = root.secure_deploy.last_run
-    last = lr.run_id
+    last = None if lr.run_id is None else str(lr.run_id)
     if last is None:
         raise UsageError("no audit run is stored yet: run `secure-deploy audit` first")
-    if run_id is not None and run_id != str(last):
-        hist = root.secure_deploy.history.run
-        if run_id in hist:
-            raise UsageError(f"run {run_id}: only the last run ({last}) keeps per-rule results; "
-                             f"see `show secure-deploy history run {run_id}` for its summary")
-        raise UsageError(f"unknown run id {run_id!r} (see `show secure-deploy history`)")
+    if run_id is None or run_id == last:
+        doc = lr.report_json
+        if doc is None:        # stored by a package version that kept no JSON
+            return report_from_oper(root, rules)
+        return _from_json(str(doc), last)
+    hist = root.secure_deploy.history.run
+    if run_id not in hist:
+        raise UsageError(f"unknown run id {run_id!r}; stored runs: {_stored_ids(root, last)}")
+    doc = hist[run_id].report_json
+    if doc is None:
+        raise UsageError(f"run {run_id} was stored without its full report (by an older package "
+                         f"version); `show secure-deploy history run {run_id}` has its summary")
+    return _from_json(str(doc), run_id)
+
+
+def _stored_ids(root: Any, last: str) -> str:
+    ids = sorted({str(h.run_id) for h in root.secure_deploy.history.run} | {last}, reverse=True)
+    more = len(ids) - LIST_AT_MOST
+    shown = ", ".join(ids[:LIST_AT_MOST])
+    return shown + (f" and {more} older (see `show secure-deploy history`)" if more > 0 else "")
+
+
+def _from_json(text: str, run_id: str) -> Report:
+    name = f"stored report of run {run_id}"
+    try:
+        doc = json.loads(text)
+    except ValueError as e:
+        raise InputError(f"{name}: not valid JSON ({type(e).__name__} at {getattr(e, 'pos', '?')})") from None
+    report = report_from_dict(doc, name)
+    # The run id is not part of the JSON report; the rendered report names it.
+    return dataclasses.replace(report, target=f"{report.target} (run {run_id})")
+
+
+def report_from_oper(root: Any, rules: Sequence[Rule]) -> Report:
+    """The last run rebuilt from its YANG leaves (no per-finding split, no file:line):
+    only for a last run stored by a package version that kept no JSON."""
+    lr = root.secure_deploy.last_run
+    last = lr.run_id
     metas = {r.id: r.meta for r in rules}
     results = []
     for e in lr.result:
