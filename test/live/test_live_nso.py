@@ -1,7 +1,7 @@
 """Live NSO: the package in a real NSO (local install), driven through ncs_cli and
 RESTCONF. Runs only when NCS_DIR points at an NSO installation.
 
-Steps are the documented ones (NSO-FACTS.md section 9, docs/nso.md): ncs-setup
+Steps are the documented ones (NSO-FACTS.md section 9, README "Use it in NSO"): ncs-setup
 --dest, make -C packages/secure-deploy/src, ncs --cd, ncs_cli -C -u admin,
 RESTCONF on the local install's WebUI port 8080 (admin/admin), ncs --stop.
 """

@@ -98,7 +98,7 @@ def add_output(p: argparse.ArgumentParser) -> None:
 
 def add_gates(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("waivers and gates (exit 1 when a gate fails)")
-    g.add_argument("--waivers", metavar="FILE", help="waiver file (TOML or JSON, see docs/reports.md)")
+    g.add_argument("--waivers", metavar="FILE", help="waiver file (TOML or JSON, see README)")
     g.add_argument("--fail-on", default="high", choices=[s.value for s in Severity],
                    help="fail when a rule at or above this severity fails or errors (default high)")
     g.add_argument("--min-score", type=float, metavar="N", help="fail when the score (0-100) is below N")

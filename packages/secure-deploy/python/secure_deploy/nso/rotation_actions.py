@@ -77,7 +77,7 @@ def keys_file_of(settings: Any, environ: Any, version: str) -> str:
     if kp is None:
         raise UsageError(f"{r.ncs_conf} keeps the encryption keys inline in ncs.conf; rotation works "
                          "on an external key file: move them out first (`secure-deploy keys migrate`, "
-                         "docs/key-rotation.md)")
+                         "see the README's key rotation section)")
     return kp
 
 
