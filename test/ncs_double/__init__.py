@@ -53,7 +53,10 @@ def new_double(extra_yang: Sequence[Path] = (), *, aaa: bool = False) -> NcsDoub
     optionally the AAA/NACM modules (needs the shared YANG folder) and `extra_yang`."""
     ydir = tailf_yang_dir()
     if ydir is None:
-        raise FileNotFoundError("tailf-common.yang not found: set NCS_DIR or provide ../shared/yang")
+        # The Tail-f modules are reference data from ../shared (or an NSO install):
+        # without them the package YANG cannot be parsed, so the test cannot run.
+        import pytest
+        pytest.skip("tailf-common.yang not found: set NCS_DIR or provide ../shared/yang")
     files = [SECURE_DEPLOY_YANG, KEY_ROTATION_YANG, *extra_yang]
     if aaa:
         sdir = shared_yang_dir() or ydir
