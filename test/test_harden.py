@@ -20,7 +20,6 @@ from secure_deploy.facts.types import Facts
 from secure_deploy.facts.version import parse_version
 from secure_deploy.harden import harden_bytes, plan_text, shell_path
 from secure_deploy.harden_plan import FIXES, fix_for
-from secure_deploy.model import Status
 
 NS = "http://tail-f.com/yang/tailf-ncs-config"
 VERSIONS = ("6.4", "6.5", "6.6", "6.7")

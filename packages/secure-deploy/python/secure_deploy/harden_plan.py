@@ -63,6 +63,8 @@ def _enabled(path: str) -> Callable[[NcsConf], bool]:
     return lambda c: c.enabled(path)
 
 
+# --- SSH algorithms -----------------------------------------------------------
+
 def weak_algorithm(name: str) -> bool:
     """SHA-1 kex/MAC, truncated MACs, CBC modes, 3DES, RC4, MD5, DH group 1, 'none'."""
     n = name.lower()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import enum
 import json
-import os
 import threading
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Dict, List, Optional, Protocol, Tuple
@@ -132,88 +131,6 @@ class JsonFileStore:
     def _write(self, doc: Dict[str, Any]) -> None:
         text = json.dumps(doc, indent=2, sort_keys=True) + "\n"
         atomic_write_bytes(self.path, text.encode("utf-8"), mode=0o600, fsync_dir=True)
-
-    def current(self) -> Optional[RotationRecord]:
-        """The running (or last) rotation."""
-
-    def save(self, record: RotationRecord) -> None:
-        """Persist `record` as the current rotation (durably, before returning)."""
-
-    def finish(self, record: RotationRecord) -> None:
-        """Persist a terminal `record` as current and append it to the history, at once."""
-
-    def history(self) -> Tuple[RotationRecord, ...]:
-        """Finished rotations, oldest first."""
-
-
-class MemoryStore:
-    """In-memory store for tests (and a template for the CDB one)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._current: Optional[RotationRecord] = None
-        self._history: List[RotationRecord] = []
-
-    def current(self) -> Optional[RotationRecord]:
-        return self._current
-
-    def save(self, record: RotationRecord) -> None:
-        with self._lock:
-            self._current = record
-
-    def finish(self, record: RotationRecord) -> None:
-        with self._lock:
-            self._current = record
-            self._history = (self._history + [record])[-MAX_HISTORY:]
-
-    def history(self) -> Tuple[RotationRecord, ...]:
-        return tuple(self._history)
-
-
-class JsonFileStore:
-    """The standalone store: one JSON file, mode 0600, replaced atomically.
-
-    Its format is read by facts/keys.py (active generation, key creation time):
-    {"format": 1, "current": record|null, "history": [record, ...]}.
-    """
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-
-    def _load(self) -> Dict[str, Any]:
-        data = read_input(self.path, "rotation history", missing_ok=True)
-        if data is None:
-            return {"format": 1, "current": None, "history": []}
-        try:
-            doc = json.loads(data.decode("utf-8"))
-        except (ValueError, UnicodeDecodeError):
-            raise InputError(f"{self.path}: not a rotation history (malformed JSON)") from None
-        if not isinstance(doc, dict):
-            raise InputError(f"{self.path}: not a rotation history (expected a JSON object)")
-        return doc
-
-    def _write(self, doc: Dict[str, Any]) -> None:
-        d = os.path.dirname(os.path.abspath(self.path))
-        tmp = f"{self.path}.tmp-{os.urandom(6).hex()}"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(doc, f, indent=2, sort_keys=True)
-                f.write("\n")
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except FileNotFoundError:
-                pass
-            raise
-        dfd = os.open(d, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
 
     def current(self) -> Optional[RotationRecord]:
         cur = self._load().get("current")

@@ -9,11 +9,7 @@ file's mtime, labelled as an estimate.
 from __future__ import annotations
 
 import datetime as _dt
-import grp
 import json
-import os
-import pwd
-import stat
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from ..errors import InputError

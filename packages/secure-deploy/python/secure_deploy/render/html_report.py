@@ -119,7 +119,7 @@ def trend_chart(points: Sequence[Tuple[str, float]]) -> str:
 
 def _doc(r: RuleResult) -> str:
     m = r.meta
-    out = [f"<details class=\"doc\"><summary>rule documentation</summary>",
+    out = ["<details class=\"doc\"><summary>rule documentation</summary>",
            f"<p><b>Why:</b> {_e(m.rationale)}</p><p><b>Fix:</b> {_e(m.remediation)}</p>"]
     if m.paths:
         out.append("<p><b>Checks:</b> " + ", ".join(f"<code>{_e(p)}</code>" for p in m.paths) + "</p>")
