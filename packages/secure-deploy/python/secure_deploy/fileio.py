@@ -3,7 +3,6 @@ old file or the new one, never half of either."""
 from __future__ import annotations
 
 import os
-import tempfile
 from typing import Optional
 
 from .errors import InputError
@@ -39,6 +38,8 @@ def atomic_write_bytes(path: str, data: bytes, mode: int = 0o644, fsync_dir: boo
 
     `fsync_dir` also makes the rename itself durable, for state that must survive a crash.
     """
+    import tempfile  # only commands that write files pay for it (start-up matters in CI)
+
     directory = os.path.dirname(os.path.abspath(path))
     try:
         fd, tmp = tempfile.mkstemp(prefix=".sd-", dir=directory)

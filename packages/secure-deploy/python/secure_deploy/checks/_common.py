@@ -1,7 +1,6 @@
 """Small helpers shared by the checks."""
 from __future__ import annotations
 
-import ipaddress
 from typing import Iterable, Optional
 
 from ..facts.types import Facts, NcsConf
@@ -30,8 +29,13 @@ def is_loopback(addr: Optional[str]) -> bool:
     if not addr:
         return False
     a = addr.strip().strip("[]")
-    if a == "localhost":
+    # The spellings ncs.conf files use, answered without importing ipaddress.
+    if a in ("localhost", "127.0.0.1", "::1"):
         return True
+    if a in ("0.0.0.0", "::"):
+        return False
+    import ipaddress  # only for unusual spellings (start-up cost matters in CI)
+
     try:
         return ipaddress.ip_address(a).is_loopback
     except ValueError:

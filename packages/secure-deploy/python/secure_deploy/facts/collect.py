@@ -97,27 +97,28 @@ def keys_path(r: Resolved, conf: Optional[NcsConf], explicit: Optional[str]) -> 
 
 def collect(src: Sources, version: NsoVersionInfo, now: str, *, strict: bool = True,
             settings: Settings = Settings()) -> Facts:
-    from .cdb import read_cdb_files
-    from .host import collect_host
-    from .keys import keys_facts
-
+    # Readers are imported when their source is present: a CI review of one ncs.conf
+    # should not pay for the host, CDB and keys-file machinery at start-up.
     r = resolve(src)
     errors: List[Tuple[str, str]] = []
     conf = _source("ncs_conf", strict, errors, lambda: read_ncs_conf(r.ncs_conf, version.version, r.env))
 
     host: Optional[HostFacts] = None
     if src.inspect_host if src.inspect_host is not None else (r.discovered or bool(r.ncs_dir)):
+        from .host import collect_host
         host = _source("host", strict, errors, lambda: collect_host(
             ncs_dir=r.ncs_dir, config_dir=r.config_dir, run_dir=r.run_dir, conf=conf, env=r.env))
 
     keys: Optional[KeysFacts] = None
     kp = keys_path(r, conf, src.keys_file)
     if kp and (src.keys_file or os.path.lexists(kp)):
+        from .keys import keys_facts
         keys = _source("keys", strict, errors, lambda: keys_facts(kp, created_at=src.key_created_at))
 
     cdb: Optional[CdbFacts] = None
     files = cdb_files(r, src.cdb_xml) if (src.cdb_xml or src.discover_cdb_xml) else ()
     if files:
+        from .cdb import read_cdb_files
         cdb = _source("cdb", strict, errors, lambda: read_cdb_files(files))
     return Facts(version=version, now=now, ncs_conf=conf, host=host, keys=keys, cdb=cdb,
                  settings=settings, errors=tuple(errors))

@@ -5,7 +5,6 @@ local-install ncs.conf and ncs_defaults.xml).
 """
 from __future__ import annotations
 
-import hmac
 from typing import FrozenSet
 
 _DEMO16 = "0123456789abcdef"
@@ -38,6 +37,8 @@ def key_kind(name: str) -> str:
 
 def is_dummy_key(name: str, value: str) -> bool:
     """True when `value` is the well-known demo key for that key kind."""
+    import hmac  # only when there is a key to compare (hmac pulls in OpenSSL)
+
     candidates = DUMMY_KEYS.get(key_kind(name), frozenset())
     v = value.strip().lower().encode()
     # Constant-time compare: these are live keys when they are not the demo ones.
