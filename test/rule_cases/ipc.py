@@ -34,7 +34,7 @@ CASES = [
     Case("SD-IPC-001", F, TCP_ANY, version="6.6", note="6.6-tcp-default"),
     Case("SD-IPC-001", F, "<ncs-ipc-extra-listen-ip>127.0.0.2</ncs-ipc-extra-listen-ip>"
          "<ncs-ipc-extra-listen-ip>192.0.2.10</ncs-ipc-extra-listen-ip>", note="extra-listen"),
-    Case("SD-IPC-001", W, TCP_ANY + check_on(), note="any-with-check"),
+    Case("SD-IPC-001", F, TCP_ANY + check_on(), note="any-with-check-still-unencrypted"),
     # SD-IPC-002 access check + file
     Case("SD-IPC-002", F, "", note="default-off"),
     Case("SD-IPC-002", F, "<ncs-ipc-access-check><enabled>false</enabled>"

@@ -33,32 +33,68 @@ def atomic_write_text(path: str, text: str, mode: int = 0o644) -> None:
     atomic_write_bytes(path, text.encode("utf-8"), mode)
 
 
+def check_writable(path: str) -> str:
+    """Where a write to `path` lands (symlinks followed); InputError if it cannot.
+
+    Called for every output before anything is written, so a run that cannot write one
+    of its outputs writes none of them.
+    """
+    real = os.path.realpath(path)
+    if os.path.isdir(real):
+        raise InputError(f"{path}: is a directory, expected a file name")
+    directory = os.path.dirname(real)
+    if not os.path.isdir(directory):
+        raise InputError(f"{path}: directory {directory} does not exist")
+    return real
+
+
+def _is_special(path: str) -> bool:
+    # Devices, FIFOs, /dev/stdout: written in place, never replaced by a regular file.
+    import stat
+
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return False
+
+
 def atomic_write_bytes(path: str, data: bytes, mode: int = 0o644, fsync_dir: bool = False) -> None:
     """Temp file (created 0600, exclusively) in the same directory, fsync, rename.
 
-    `fsync_dir` also makes the rename itself durable, for state that must survive a crash.
+    A symlink is followed (the link stays, its target is replaced); a device or FIFO is
+    written directly. `fsync_dir` also makes the rename durable, for crash-safe state.
     """
     import tempfile  # only commands that write files pay for it (start-up matters in CI)
 
-    directory = os.path.dirname(os.path.abspath(path))
+    real = check_writable(path)
+    if _is_special(real):
+        try:
+            with open(real, "wb") as f:
+                f.write(data)
+        except OSError as e:
+            raise InputError(f"{path}: cannot write: {e.strerror}") from None
+        return
+    directory = os.path.dirname(real)
     try:
         fd, tmp = tempfile.mkstemp(prefix=".sd-", dir=directory)
-    except FileNotFoundError:
-        raise InputError(f"{path}: directory {directory} does not exist") from None
     except PermissionError:
         raise InputError(f"{path}: permission denied writing to {directory}") from None
+    except OSError as e:
+        raise InputError(f"{path}: cannot write to {directory}: {e.strerror}") from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
+        os.replace(tmp, real)
+    except BaseException as e:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
+        if isinstance(e, OSError):
+            raise InputError(f"{path}: cannot write: {e.strerror}") from None
         raise
     if fsync_dir:
         dfd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)

@@ -68,8 +68,12 @@ def _date(value: Any, where: str, key: str) -> _dt.date:
     if isinstance(value, _dt.date):
         return value
     if isinstance(value, str):
+        text = value.strip()
         try:
-            return _dt.date.fromisoformat(value.strip()[:10])
+            # A date, or a full ISO 8601 date-time (NSO's yang:date-and-time); nothing else.
+            if len(text) == 10:
+                return _dt.date.fromisoformat(text)
+            return _dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date()
         except ValueError:
             pass
     raise InputError(f"{where}: {key} must be a date YYYY-MM-DD, got {str(value)[:40]!r}")
@@ -127,12 +131,14 @@ def _load_toml(data: bytes, name: str) -> Any:
         raise InputError(f"{name}: not UTF-8 text") from None
     except toml.TOMLDecodeError as e:
         raise InputError(f"{name}: invalid TOML: {e}") from None
+    except RecursionError:
+        raise InputError(f"{name}: invalid TOML: nested too deeply") from None
 
 
 def _load_json(data: bytes, name: str) -> Any:
     try:
         return json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as e:
+    except (UnicodeDecodeError, ValueError, RecursionError) as e:
         raise InputError(f"{name}: invalid JSON: {e}") from None
 
 
@@ -150,7 +156,7 @@ def parse_waivers(data: bytes, name: str) -> Tuple[Waiver, ...]:
     elif head == b"[" and not lower.endswith(".toml"):
         try:
             doc = json.loads(data.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):
             doc = _load_toml(data, name)
     else:
         doc = _load_toml(data, name)

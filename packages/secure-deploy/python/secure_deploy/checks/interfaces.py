@@ -41,6 +41,7 @@ WEB_MATCH_HOST = "/ncs-config/webui/match-host-name"
 RESTCONF = "/ncs-config/restconf/enabled"
 RC_TRANSPORT = "/ncs-config/restconf/transport"
 RC_TCP = "/ncs-config/restconf/transport/tcp/enabled"
+RC_TCP_IP = "/ncs-config/restconf/transport/tcp/ip"
 RC_SSL = "/ncs-config/restconf/transport/ssl"
 
 # ncs.conf(5): protocols is a whitespace-separated list from tlsv1 tlsv1.1 tlsv1.2
@@ -211,6 +212,13 @@ def web_tls(facts: Facts) -> Sequence[Finding]:
         out.extend(_transport(c, facts, label, f"{WEB_SSL}/enabled", WEB_SSL, WEB_TCP))
     if restconf and rc_own:
         out.extend(_transport(c, facts, "RESTCONF", f"{RC_SSL}/enabled", RC_SSL, RC_TCP))
+        ip = c.effective(RC_TCP_IP) or ""
+        if c.enabled(f"{RC_SSL}/enabled") and c.enabled(RC_TCP) and not is_loopback(ip):
+            # HTTPS beside a clear-text listener still lets clients send passwords in clear.
+            out.append(finding(Status.FAIL, f"RESTCONF also listens on clear-text HTTP ({ip})",
+                               obj="RESTCONF HTTP", paths=(RC_TCP, RC_TCP_IP), location=c.location(RC_TCP),
+                               expected="false (or loopback only)", actual=c.described(RC_TCP),
+                               ip=c.described(RC_TCP_IP)))
     return out
 
 

@@ -48,9 +48,10 @@ The IPC socket gives full control of NSO (MAAPI, CDB, `ncs --reload`, ncs_cli) a
 TCP IPC clients are not authenticated unless the access check is on. ncs.conf(5)
 warns of "severe security implications" when NSO binds it to anything but
 localhost, and IPC traffic is never encrypted. A non-loopback address without the
-access check hands NSO to anyone who can reach the port (FAIL); with the access
-check the shared secret still crosses the network in an unencrypted session
-(WARN: the guidance requires encryption, e.g. a tunnel, for non-local IPC).""",
+access check hands NSO to anyone who can reach the port; with the access check the
+shared secret still crosses the network in an unencrypted session, and the guidance
+requires encryption (e.g. a tunnel to a loopback listener) for non-local IPC. Both
+fail; a site that tunnels IPC records that with a waiver.""",
       remediation="""
 Keep /ncs-config/ncs-ipc-address/ip at 127.0.0.1 (or ::1) and remove non-loopback
 /ncs-config/ncs-ipc-extra-listen-ip entries; better, use the Unix socket
@@ -72,8 +73,10 @@ def ipc_loopback(facts: Facts) -> Sequence[Finding]:
         return [finding(Status.PASS, "TCP IPC listens on loopback only", **ev)]
     where = ", ".join(exposed)
     if c.enabled(CHECK):
-        return [finding(Status.WARN, f"TCP IPC listens on {where}; the access check is on but IPC traffic "
-                        "is not encrypted", **ev)]
+        # Still critical: the guidance asks for encryption on non-local IPC and NSO never
+        # encrypts it; a tunnel to a loopback listener is the fix (or a waiver).
+        return [finding(Status.FAIL, f"TCP IPC listens on {where}; the access check is on but IPC traffic "
+                        "(and the shared secret) cross the network unencrypted", **ev)]
     return [finding(Status.FAIL, f"TCP IPC listens on {where} without an access check: anyone who reaches "
                     "the port controls NSO", **ev)]
 

@@ -19,7 +19,8 @@ from .. import registry
 from ..engine import run
 from ..errors import UsageError
 from ..facts.collect import Sources, collect, describe_target
-from ..facts.types import Settings
+from ..fileio import check_writable
+from ..facts.types import EXPOSURES, Settings
 from ..facts.version import resolve_version
 from ..gating import evaluate_gates
 from ..model import Report, Severity
@@ -76,7 +77,7 @@ def add_sources(p: argparse.ArgumentParser) -> None:
                    help="inspect this machine (daemon user, file modes)")
     h.add_argument("--no-host", dest="inspect_host", action="store_false",
                    help="do not inspect this machine (pre-deployment review)")
-    g.add_argument("--accept-exposure", action="append", default=[], metavar="NAME",
+    g.add_argument("--accept-exposure", action="append", default=[], metavar="NAME", choices=EXPOSURES,
                    help="an interface enabled on purpose: cli-ssh, netconf-ssh, webui-http")
     g.add_argument("--max-key-age-days", type=int, default=365, metavar="N")
 
@@ -163,6 +164,9 @@ def history_points(paths: Sequence[str]) -> Tuple[HistoryPoint, ...]:
 
 def produce(report: Report, plan: Sequence[Tuple[Format, Optional[str]]], args: argparse.Namespace) -> None:
     history = history_points(args.history) if args.history else ()
+    for _, path in plan:       # all destinations first: either every report or none
+        if path and path != "-":
+            check_writable(path)
     for fmt, path in plan:
         opts = RenderOptions(color=path is None and fmt is Format.TEXT and use_colour(args.color),
                              base_dir=os.getcwd(), history=history)
@@ -178,6 +182,12 @@ def cmd_audit(args: argparse.Namespace) -> int:
         raise UsageError(f"--min-score {args.min_score:g}: must be between 0 and 100")
     # Inputs that can be wrong are read before the audit, so a typo costs nothing.
     waivers = load_waivers(args.waivers) if args.waivers else ()
+    known = {r.id for r in registry.all_rules()}
+    unknown = sorted({w.rule for w in waivers} - known)
+    if unknown:
+        # A mistyped rule id would silently waive nothing; same contract as --rule.
+        raise UsageError(f"{args.waivers}: waiver for unknown rule id {', '.join(unknown)} "
+                         "(see `secure-deploy rules`)")
     baseline = load_report(args.baseline) if args.baseline else None
     version = resolve_version(args.nso_version, args.ncs_dir)
     settings = Settings(max_key_age_days=args.max_key_age_days,

@@ -15,13 +15,12 @@ from typing import Any, Callable, Optional
 
 from ..errors import InputError
 from ..facts.ncsconf import ENV_VARS
+from ..facts.types import EXPOSURES
 from ..facts.version import resolve_version
 from ..fileio import atomic_write_bytes
 from ..harden import harden_bytes, render_plan
 from ..xmlsafe import read_bytes
 from . import EXIT_OK
-
-EXPOSURES = ("cli-ssh", "netconf-ssh", "webui-http")
 
 
 def register(sub: Any) -> None:

@@ -14,6 +14,7 @@ from .types import CdbFacts, Facts, HostFacts, KeysFacts, NcsConf, Settings
 SYSTEM_CONFIG_DIR = "/etc/ncs"
 SYSTEM_RUN_DIR = "/var/opt/ncs"
 EXTERNAL_KEYS_ARG = "/ncs-config/encrypted-strings/external-keys/command-argument"
+EXTERNAL_KEYS_CMD = "/ncs-config/encrypted-strings/external-keys/command"
 
 T = TypeVar("T")
 
@@ -88,7 +89,7 @@ def keys_path(r: Resolved, conf: Optional[NcsConf], explicit: Optional[str]) -> 
         arg = conf.value(EXTERNAL_KEYS_ARG)
         if arg and "${" not in arg:
             return arg
-        if conf.value("/ncs-config/encrypted-strings/external-keys/command") is None:
+        if conf.value(EXTERNAL_KEYS_CMD) is None:
             return None  # inline keys: there is no keys file to look at
     if r.config_dir:
         return os.path.join(r.config_dir, "ncs.crypto_keys")
@@ -111,7 +112,10 @@ def collect(src: Sources, version: NsoVersionInfo, now: str, *, strict: bool = T
 
     keys: Optional[KeysFacts] = None
     kp = keys_path(r, conf, src.keys_file)
-    if kp and (src.keys_file or os.path.lexists(kp)):
+    external = conf is not None and bool(conf.value(EXTERNAL_KEYS_CMD))
+    # With external keys configured the file must exist: a missing one is a finding
+    # (SD-KEYS-003), not "nothing to look at". Without them only an existing one is read.
+    if kp and (src.keys_file or external or os.path.lexists(kp)):
         from .keys import keys_facts
         keys = _source("keys", strict, errors, lambda: keys_facts(kp, created_at=src.key_created_at))
 

@@ -161,7 +161,8 @@ def _group(hex16: str) -> str:
 def _safe_name(name: str) -> str:
     # Names are not secret, but the line is attacker-shaped input: show it only if it
     # is short and the scrubber sees nothing key-like in it.
-    return scrub(name) if len(name) <= 32 else f"{name[:12]}..."
+    # A long "name" may be a key pasted in the wrong place: not even a prefix of it.
+    return scrub(name) if len(name) <= 32 else f"<{len(name)} characters>"
 
 
 def parse_keys(data: Union[bytes, str], name: str) -> KeysFile:

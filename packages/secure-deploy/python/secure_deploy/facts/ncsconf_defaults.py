@@ -60,6 +60,7 @@ DEFAULTS: Dict[str, _Value] = {
     "/ncs-config/webui/rate-limiting": "1000000",
     "/ncs-config/restconf/enabled": "false",
     "/ncs-config/restconf/transport/tcp/enabled": "false",
+    "/ncs-config/restconf/transport/tcp/ip": "0.0.0.0",
     "/ncs-config/restconf/transport/ssl/enabled": "false",
     "/ncs-config/restconf/transport/ssl/protocols": "DEFAULT",
     "/ncs-config/crypt-hash/algorithm": {"6.4": "md5", "6.5": "md5", "6.6": "sha-512", "6.7": "sha-512"},

@@ -268,6 +268,10 @@ class CdbFacts:
     ha_token_set: Optional[bool] = None           # None: no /high-availability data seen
 
 
+# Interfaces an operator may declare enabled on purpose (--accept-exposure).
+EXPOSURES = ("cli-ssh", "netconf-ssh", "webui-http")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Operator settings that change verdicts (from CLI options or NSO config)."""

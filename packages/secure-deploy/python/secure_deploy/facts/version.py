@@ -6,6 +6,7 @@ import re
 from typing import Mapping, Optional
 
 from ..errors import InputError
+from ..fileio import read_input
 from ..model import SUPPORTED_NSO_VERSIONS, NsoVersionInfo
 
 _VERSION_RE = re.compile(r"(\d+)\.(\d+)(?:\.\d+)*(?:_[0-9A-Za-z]+)?")
@@ -36,12 +37,7 @@ def resolve_version(explicit: Optional[str] = None, ncs_dir: Optional[str] = Non
     env = os.environ if environ is None else environ
     ncs_dir = ncs_dir or env.get("NCS_DIR")
     if ncs_dir:
-        vf = os.path.join(ncs_dir, "VERSION")
-        try:
-            with open(vf, encoding="utf-8", errors="replace") as f:
-                return parse_version(f.read(200), "$NCS_DIR/VERSION")
-        except FileNotFoundError:
-            pass
-        except PermissionError:
-            raise InputError(f"{vf}: permission denied") from None
+        data = read_input(os.path.join(ncs_dir, "VERSION"), "VERSION file", 4096, missing_ok=True)
+        if data is not None:
+            return parse_version(data.decode("utf-8", "replace")[:200], "$NCS_DIR/VERSION")
     return NsoVersionInfo(ASSUMED_DEFAULT, ASSUMED_DEFAULT, "assumed")

@@ -190,6 +190,6 @@ def load_report(path: str) -> Report:
     assert data is not None
     try:
         doc = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as e:
+    except (UnicodeDecodeError, ValueError, RecursionError) as e:
         raise InputError(f"{path}: not a JSON report ({type(e).__name__} at {getattr(e, 'pos', '?')})") from None
     return report_from_dict(doc, path)

@@ -1,0 +1,88 @@
+"""Regressions found in review: output targets, deep input, missing keys file, waivers."""
+from __future__ import annotations
+
+import json
+import os
+import stat
+
+import pytest
+
+from conftest import REPO
+from secure_deploy.cli import main
+from secure_deploy.errors import InputError
+
+DEV = REPO / "examples" / "dev-local-install" / "etc" / "ncs.conf"
+PROD = REPO / "examples" / "prod-system-install"
+
+
+def test_output_through_a_symlink_keeps_the_link(tmp_path, capsys):
+    target, link = tmp_path / "target.json", tmp_path / "link.json"
+    link.symlink_to(target)
+    main(["audit", "--ncs-conf", str(DEV), "--no-host", "-f", "json", "-o", str(link)])
+    assert link.is_symlink() and json.loads(target.read_text())["results"]
+
+
+def test_output_to_a_fifo_writes_to_it_instead_of_replacing_it(tmp_path, capsys):
+    import threading
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(open(fifo, "rb").read()), daemon=True)
+    reader.start()
+    main(["audit", "--ncs-conf", str(DEV), "--no-host", "-f", "json", "-o", str(fifo)])
+    reader.join(10)
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert json.loads(got[0])["results"]
+
+
+def test_no_output_is_written_when_one_destination_is_bad(tmp_path, capsys):
+    ok = tmp_path / "ok.json"
+    rc = main(["audit", "--ncs-conf", str(DEV), "--no-host", "-f", "json", "-o", str(ok),
+               "-f", "sarif", "-o", str(tmp_path / "missing" / "x.sarif")])
+    assert rc == 2 and not ok.exists()
+    assert main(["audit", "--ncs-conf", str(DEV), "--no-host", "-f", "json", "-o", str(tmp_path)]) == 2
+    assert "is a directory" in capsys.readouterr().err
+
+
+def test_version_file_that_is_a_directory(tmp_path, capsys):
+    (tmp_path / "VERSION").mkdir()
+    assert main(["audit", "--ncs-conf", str(DEV), "--ncs-dir", str(tmp_path), "--no-host"]) == 2
+    assert "VERSION" in capsys.readouterr().err
+
+
+def test_deeply_nested_json_is_an_input_error(tmp_path, capsys):
+    p = tmp_path / "w.json"
+    p.write_text('{"waiver": ' + "[" * 100000 + "]" * 100000 + "}")
+    assert main(["waivers", "check", str(p)]) == 2
+    assert main(["diff", str(p), str(p)]) == 2
+
+
+def test_waiver_for_an_unknown_rule_and_junk_dates(tmp_path, capsys):
+    p = tmp_path / "w.json"
+    p.write_text(json.dumps({"waiver": [{"rule": "SD-ZZZ-999", "justification": "x", "expires": "2099-01-01"}]}))
+    assert main(["audit", "--ncs-conf", str(DEV), "--no-host", "--waivers", str(p)]) == 2
+    assert "SD-ZZZ-999" in capsys.readouterr().err
+    from secure_deploy.waivers import parse_waivers
+    bad = json.dumps({"waiver": [{"rule": "SD-AUTH-001", "justification": "x", "expires": "2099-01-01junk"}]})
+    with pytest.raises(InputError):
+        parse_waivers(bad.encode(), "w.json")
+
+
+def test_configured_but_missing_keys_file_fails(tmp_path, capsys):
+    import shutil
+    d = tmp_path / "p"
+    shutil.copytree(PROD, d)
+    (d / "etc" / "ncs.crypto_keys").unlink()
+    main(["audit", "--config-dir", str(d / "etc"), "--run-dir", str(d / "run"), "--no-host",
+          "-f", "json", "--rule", "SD-KEYS-003"])
+    (r,) = json.loads(capsys.readouterr().out)["results"]
+    assert r["status"] == "fail" and "does not exist" in r["message"]
+
+
+def test_a_key_pasted_as_a_name_is_not_echoed(tmp_path, capsys):
+    key = "ab" * 48
+    p = tmp_path / "k"
+    p.write_text(f"EXTERNAL_KEY_FORMAT=2\n{key}=1\n")
+    assert main(["keys", "status", "--keys-file", str(p)]) == 2
+    err = capsys.readouterr().err
+    assert "unknown key name" in err and key[:8] not in err
