@@ -86,3 +86,19 @@ def test_a_key_pasted_as_a_name_is_not_echoed(tmp_path, capsys):
     assert main(["keys", "status", "--keys-file", str(p)]) == 2
     err = capsys.readouterr().err
     assert "unknown key name" in err and key[:8] not in err
+
+
+def test_system_install_needs_an_installer_trace(tmp_path):
+    """Separate config/run dirs and external keys can be arranged by hand anywhere."""
+    import shutil
+
+    from secure_deploy.facts.host import detect_install_type
+    from secure_deploy.facts.ncsconf import read_ncs_conf
+    d = tmp_path / "p"
+    shutil.copytree(PROD, d)
+    conf = read_ncs_conf(str(d / "etc" / "ncs.conf"), "6.4")
+    kind, why = detect_install_type(ncs_dir=None, config_dir=str(d / "etc"), run_dir=str(d / "run"), conf=conf)
+    assert kind == "unknown" and "installer" in why
+    (d / "etc" / "ncs.systemd.conf").write_text("")
+    kind, _ = detect_install_type(ncs_dir=None, config_dir=str(d / "etc"), run_dir=str(d / "run"), conf=conf)
+    assert kind == "system"

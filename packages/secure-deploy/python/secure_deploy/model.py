@@ -86,7 +86,8 @@ class RuleMeta:
     paths: Tuple[str, ...] = ()        # /ncs-config/... or CDB paths the rule evaluates
     references: Tuple[str, ...] = ()   # ncs.conf(5), NSO guide pages, CIS/NIST
     tags: Tuple[str, ...] = ()
-    needs: Tuple[str, ...] = ("ncs_conf",)
+    needs: Tuple[str, ...] = ("ncs_conf",)   # sources that must be present (else N/A)
+    reads: Tuple[str, ...] = ()              # also read when present; documentation only
     versions: Tuple[str, ...] = SUPPORTED_NSO_VERSIONS
     example: str = ""                  # a failing example, shown by `explain`
     fix_example: str = ""              # the same, fixed

@@ -82,7 +82,7 @@ NSO action `secure-deploy keys rotate`) writes a new random generation, then run
 `ncs --reload` and `key-rotation apply-new-keys`. Inline demo keys must first move to
 a keys file (SD-KEYS-001).""",
       section=SECTION, paths=(ES,), references=(KEYS_GUIDE,), tags=("keys", "ncs-conf", "keys-file"),
-      needs=(),
+      needs=(), reads=("ncs_conf", "keys"),
       example="ncs.conf of a local install, whose keys are the 16 hex digits 0-9a-f in order, repeated",
       fix_example="EXTERNAL_KEY_FORMAT=2 keys file with random keys (secure-deploy keys rotate)")
 def no_dummy_keys(facts: Facts) -> Sequence[Finding]:
@@ -164,7 +164,7 @@ Change tailf:des3-cbc-encrypted-string leaves to an AES type, upgrade the packag
 CDB re-encrypts the data, then drop the DES3CBC keys (a rotation by secure-deploy
 on 6.5+ writes no DES3 keys).""",
       section=SECTION, paths=(f"{ES}/DES3CBC",), references=(KEYS_GUIDE, NCS_CONF_MAN),
-      tags=("keys", "ncs-conf", "keys-file"), needs=(), example=DES3_EXAMPLE, fix_example=AES_ONLY)
+      tags=("keys", "ncs-conf", "keys-file"), needs=(), reads=("ncs_conf", "keys"), example=DES3_EXAMPLE, fix_example=AES_ONLY)
 def no_des3(facts: Facts) -> Sequence[Finding]:
     c, k = facts.ncs_conf, facts.keys
     seen = []

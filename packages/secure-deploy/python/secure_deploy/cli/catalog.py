@@ -4,10 +4,11 @@ from __future__ import annotations
 import argparse
 import json
 import textwrap
-from typing import Any, Dict, List, Sequence
+from typing import Any, List, Sequence
 
 from .. import registry
 from ..model import Rule, RuleMeta
+from ..render.json_report import meta_dict
 from . import EXIT_OK
 
 
@@ -19,13 +20,6 @@ def register(sub: Any) -> None:
     e = sub.add_parser("explain", help="document one rule")
     e.add_argument("rule_id", metavar="ID")
     e.set_defaults(func=cmd_explain)
-
-
-def meta_dict(m: RuleMeta) -> Dict[str, Any]:
-    return {"id": m.id, "title": m.title, "severity": m.severity.value, "section": m.section,
-            "rationale": m.rationale, "remediation": m.remediation, "paths": list(m.paths),
-            "references": list(m.references), "tags": list(m.tags), "needs": list(m.needs),
-            "versions": list(m.versions), "example": m.example, "fix_example": m.fix_example}
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
@@ -48,7 +42,7 @@ def markdown_table(rules: Sequence[Rule]) -> str:
     for r in rules:
         m = r.meta
         versions = f"{m.versions[0]}–{m.versions[-1]}" if len(m.versions) > 1 else m.versions[0]
-        rows.append(f"| {m.id} | {m.severity.value} | {m.title} | {', '.join(m.needs)} | {versions} |")
+        rows.append(f"| {m.id} | {m.severity.value} | {m.title} | {', '.join(m.reads)} | {versions} |")
     return "\n".join(rows) + "\n"
 
 

@@ -156,13 +156,17 @@ def detect_install_type(*, ncs_dir: Optional[str], config_dir: Optional[str], ru
     """('system'|'local'|'unknown', evidence). Majority of independent signals."""
     system: List[str] = []
     local: List[str] = []
+    # Only what the installer leaves behind proves a system install; file layout and
+    # external keys can be arranged by hand, so they may tip a verdict, never make one.
+    installed: List[str] = []
     if ncs_dir:
         if _OPT_NCS.match(ncs_dir):
-            system.append(f"NCS_DIR {ncs_dir} is the system-install location")
+            installed.append(f"NCS_DIR {ncs_dir} is the system-install location")
         else:
             local.append(f"NCS_DIR {ncs_dir} is not under /opt/ncs")
     if config_dir and os.path.isfile(os.path.join(config_dir, "ncs.systemd.conf")):
-        system.append(f"{config_dir} holds ncs.systemd.conf")
+        installed.append(f"{config_dir} holds ncs.systemd.conf")
+    system.extend(installed)
     if run_dir and os.path.isfile(os.path.join(run_dir, "ncs.conf")):
         local.append(f"ncs.conf lies in the run directory {run_dir} (ncs-setup layout)")
     elif config_dir and run_dir and os.path.isfile(os.path.join(config_dir, "ncs.conf")) \
@@ -179,8 +183,11 @@ def detect_install_type(*, ncs_dir: Optional[str], config_dir: Optional[str], ru
         state = conf.value("/ncs-config/state-dir") or ""
         if state.startswith("./"):
             local.append("state-dir is relative to the directory NSO is started in")
-    if len(system) > len(local):
+    if len(system) > len(local) and installed:
         return "system", "; ".join(system + [f"but: {x}" for x in local])
+    if len(system) > len(local):
+        return "unknown", ("no installer trace (NCS_DIR under /opt/ncs, ncs.systemd.conf) although "
+                           + "; ".join(system))
     if len(local) > len(system):
         return "local", "; ".join(local + [f"but: {x}" for x in system])
     if not system:

@@ -35,7 +35,7 @@ def meta_dict(m: RuleMeta) -> Dict[str, Any]:
     return {"id": m.id, "title": m.title, "severity": m.severity.value, "section": m.section,
             "rationale": m.rationale, "remediation": m.remediation, "paths": list(m.paths),
             "references": list(m.references), "tags": list(m.tags), "needs": list(m.needs),
-            "versions": list(m.versions), "example": m.example, "fix_example": m.fix_example}
+            "reads": list(m.reads), "versions": list(m.versions), "example": m.example, "fix_example": m.fix_example}
 
 
 def result_dict(r: RuleResult) -> Dict[str, Any]:
@@ -141,6 +141,7 @@ def _meta(rd: _Reader, res: Mapping[str, Any], where: str) -> RuleMeta:
         section=rd.get(src, "section", w, str, ""), paths=rd.strs(src, "paths", w) if m is not None else (),
         references=rd.strs(src, "references", w), tags=rd.strs(src, "tags", w),
         needs=rd.strs(src, "needs", w) if m is not None else ("ncs_conf",),
+        reads=rd.strs(src, "reads", w) if m is not None and "reads" in src else (),
         versions=rd.strs(src, "versions", w) if m is not None else SUPPORTED_NSO_VERSIONS,
         example=rd.get(src, "example", w, str, ""), fix_example=rd.get(src, "fix_example", w, str, ""))
 
