@@ -54,6 +54,7 @@ CASES = [
     Case("SD-IF-004", P, webui(ssl(OWN_CERT))),
     Case("SD-IF-004", P, webui(ssl(OWN_CERT + "<protocols>tlsv1.2 tlsv1.3</protocols>")), note="explicit-tls12"),
     Case("SD-IF-004", P, webui(ssl("<read-from-db>true</read-from-db>")), note="certs-in-cdb"),
+    Case("SD-IF-004", W, webui(ssl("")), note="tls-without-cert-file-unverified-fallback"),
     Case("SD-IF-004", F, "<restconf><enabled>true</enabled><transport><ssl><enabled>true</enabled>"
          "<key-file>/etc/ncs/ssl/k.key</key-file><cert-file>/etc/ncs/ssl/k.cert</cert-file></ssl>"
          "<tcp><enabled>true</enabled><ip>0.0.0.0</ip></tcp></transport></restconf>",

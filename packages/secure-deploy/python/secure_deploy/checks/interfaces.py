@@ -171,6 +171,13 @@ def _tls_findings(c: NcsConf, facts: Facts, base: str, label: str) -> List[Findi
         out.append(finding(Status.FAIL, f"{label} uses the demo certificate shipped in ${{NCS_DIR}}/etc/ncs/ssl/cert",
                            paths=tuple(p for p, _ in demo), obj=label, location=c.location(demo[0][0]),
                            files="; ".join(f"{p}={v}" for p, v in demo)))
+    elif not c.value(f"{base}/cert-file"):
+        # ncs.conf(5) documents no default for these; which certificate NSO then serves
+        # is UNVERIFIED (possibly the demo one), so this needs a person to look.
+        out.append(finding(Status.WARN, f"{label} TLS has no cert-file configured: which certificate "
+                           "NSO serves then is not documented (possibly the shipped demo one)", obj=label,
+                           paths=(f"{base}/key-file", f"{base}/cert-file"), location=c.location(f"{base}/enabled"),
+                           key_file=c.described(f"{base}/key-file"), cert_file=c.described(f"{base}/cert-file")))
     return out
 
 
