@@ -41,7 +41,7 @@ def test_vm_killed_after_the_file_was_written(rot_env, monkeypatch, yanglint_che
     import secure_deploy.keyfile_writer as kw
     real_prune = kw.prune_backups
 
-    def die(path, keep):
+    def die(path, keep, **_):
         monkeypatch.setattr(kw, "prune_backups", real_prune)
         env.d.restart_vm(graceful=False)
         raise VmKilled("killed after the rename")

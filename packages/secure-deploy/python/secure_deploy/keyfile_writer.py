@@ -15,7 +15,7 @@ import fcntl
 import os
 import stat
 from dataclasses import dataclass
-from typing import Callable, List, Optional
+from typing import Callable, Iterable, List, Optional
 
 from .errors import SecureDeployError
 
@@ -185,11 +185,13 @@ def backup_path_for(path: str, tag: str) -> str:
 
 def write_keys_file(path: str, text: str, *, backup_tag: str, max_backups: int = DEFAULT_MAX_BACKUPS,
                     validate: Optional[Callable[[bytes], None]] = None, hook: Optional[Hook] = None,
-                    random_suffix: Callable[[], str] = lambda: os.urandom(6).hex()) -> WriteResult:
+                    random_suffix: Callable[[], str] = lambda: os.urandom(6).hex(),
+                    protect: Iterable[str] = ()) -> WriteResult:
     """Replace the keys file at `path` with `text`, atomically, keeping a backup.
 
     The caller holds RotationLock. `validate(bytes_read_back)` runs on the fsynced temp
-    file before the rename and may raise to abort (the old file stays).
+    file before the rename and may raise to abort (the old file stays). Backups in
+    `protect` are never pruned.
     """
     h = hook or _no_hook
     real = os.path.realpath(path)
@@ -220,15 +222,20 @@ def write_keys_file(path: str, text: str, *, backup_tag: str, max_backups: int =
         raise
     _fsync_dir(d)
     h(STEP_AFTER_RENAME)
-    pruned = prune_backups(real, max_backups)
+    pruned = prune_backups(real, max_backups, protect=protect)
     return WriteResult(real, backup, mode, st.st_uid, st.st_gid, tuple(pruned))
 
 
-def prune_backups(path: str, keep: int) -> List[str]:
-    """Keep the newest `keep` backups; remove the rest."""
+def prune_backups(path: str, keep: int, protect: Iterable[str] = ()) -> List[str]:
+    """Keep the newest `keep` backups and every one in `protect`; remove the rest.
+
+    `protect` holds the backup of the last completed rotation: README "Rolling back"
+    restores it with the ncs-backup taken before that rotation, so it must outlive
+    any number of later (failed or unfinished) rotations."""
     keep = max(1, keep)   # never the backup this rotation just took
+    spared = {os.path.realpath(p) for p in protect if p}
     all_b = backups_of(path)
-    doomed = all_b[:-keep] if keep > 0 else all_b
+    doomed = [b for b in all_b[:-keep] if os.path.realpath(b) not in spared]
     for b in doomed:
         os.unlink(b)
     return doomed

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Callable, Optional, Protocol, Tuple
 
 from .facts.keyfile import FORMAT_2, KeysFile, parse_keys, serialize
-from .facts.keys import active_from_history, default_active, read_keys_file
+from .facts.keys import known_active, read_keys_file
 from .keyfile_writer import (DEFAULT_MAX_BACKUPS, Hook, RotationError, RotationInProgress,
                              RotationLock, backup_path_for, cleanup_temp, write_keys_file)
 from .rotation_plan import DEFAULT_WAIT_COMMIT_QUEUE, RotationPlan, plan_rotation
@@ -142,7 +142,7 @@ class Rotator:
                                          wait_commit_queue=wait_commit_queue)
             if dry_run:
                 return RotationOutcome(plan, None, True, plan.nso_steps, settled)
-            cleanup_temp(keys_path)
+            _cleanup(keys_path, "nothing was changed")
             rec = RotationRecord(id=rid, state=State.PREPARED, keys_path=keys_path,
                                  from_generation=active, to_generation=plan.to_generation,
                                  old_fingerprint=plan.old_fingerprint,
@@ -155,12 +155,15 @@ class Rotator:
             try:
                 res = write_keys_file(keys_path, serialize(new_kf), backup_tag=rid,
                                       max_backups=max_backups, hook=self.hook,
-                                      validate=lambda data: _validate(data, keys_path, plan))
+                                      validate=lambda data: _validate(data, keys_path, plan),
+                                      protect=self._protected_backups())
             except Exception as e:  # noqa: BLE001 - any failure here is reported, not hidden
-                return self._fail(rec, f"writing the keys file failed ({_why(e)}); generation "
-                                       f"{active} stays active", raise_=True, plan=plan)
+                return self._fail(rec, f"writing the keys file failed ({_why(e)}); "
+                                       f"{_gen(active)} stays active", raise_=True, plan=plan)
+            pruned = (f"; older backups removed: {', '.join(os.path.basename(p) for p in res.pruned)}"
+                      if res.pruned else "")
             rec = rec.to(State.PREPARED, f"generation {plan.to_generation} written; backup "
-                                         f"{res.backup_path}", backup_path=res.backup_path or "")
+                                         f"{res.backup_path}{pruned}", backup_path=res.backup_path or "")
             self.store.save(rec)
             self.log(f"key rotation {rid}: generation {plan.to_generation} written to {keys_path}")
             if self.ops is None or isinstance(self.ops, KnownActiveGeneration):
@@ -218,14 +221,23 @@ class Rotator:
             raise RotationError(f"key rotation {rec.id} failed: {message}")
         return RotationOutcome(plan, failed, False)
 
-    def _active(self, kf: KeysFile, explicit: Optional[int]) -> int:
+    def _active(self, kf: KeysFile, explicit: Optional[int]) -> Optional[int]:
+        """NSO's active generation when it is known for certain, else None (then the
+        plan keeps every generation: see rotation_plan.plan_rotation)."""
         if explicit is not None:
             return explicit
         if self.ops is not None:
             return self.ops.get_active_generation()
         doc = {"history": [r.to_json() for r in self.store.history()]}
-        found = active_from_history(kf, doc)
-        return found if found is not None else default_active(kf)
+        return known_active(kf, doc)
+
+    def _protected_backups(self) -> Tuple[str, ...]:
+        """The backup of the most recent completed rotation: "Rolling back" restores it
+        together with the ncs-backup taken before that rotation, so pruning spares it."""
+        for r in reversed(self.store.history()):
+            if r.state is State.COMPLETED and r.backup_path:
+                return (r.backup_path,)
+        return ()
 
     # -- reconcile ----------------------------------------------------------------------
 
@@ -239,7 +251,7 @@ class Rotator:
         if self.ops is None:
             raise RotationInProgress(
                 f"rotation {cur.id} is unfinished (state {cur.state.value}, generation "
-                f"{cur.from_generation} -> {cur.to_generation}). Ask NSO `key-rotation "
+                f"{_num(cur.from_generation)} -> {cur.to_generation}). Ask NSO `key-rotation "
                 "get-active-generation` and pass its answer as --active-generation N to settle it")
         return self._settle(cur)
 
@@ -260,8 +272,19 @@ class Rotator:
             return self._settle(cur)
 
     def _settle(self, cur: RotationRecord) -> RotationRecord:
+        """Settle `cur` (the caller holds the lock). Whatever goes wrong comes out as a
+        RotationError naming the rotation, which stays unfinished for a later try."""
+        try:
+            return self._settle_now(cur)
+        except RotationError:
+            raise
+        except Exception as e:  # noqa: BLE001 - e.g. OSError from an unreadable keys directory
+            raise RotationError(f"settling rotation {cur.id} failed ({_why(e)}); it stays in state "
+                                f"{cur.state.value} and is settled by a later `keys status`") from None
+
+    def _settle_now(self, cur: RotationRecord) -> RotationRecord:
         assert self.ops is not None
-        cleanup_temp(cur.keys_path)
+        _cleanup(cur.keys_path, f"rotation {cur.id} stays in state {cur.state.value}")
         try:
             active = self.ops.get_active_generation()
         except Exception as e:  # noqa: BLE001
@@ -269,17 +292,21 @@ class Rotator:
                                 f"{cur.id} stays in state {cur.state.value}") from None
         in_file = _file_has(cur.keys_path, cur.to_generation, cur.new_fingerprint)
         was = f"interrupted in state {cur.state.value}"
+        # A rotation that did not know the active generation kept every one: any kept
+        # generation NSO names is as good as a known `from`.
+        kept_active = cur.from_generation is None and active != cur.to_generation and \
+            _file_has(cur.keys_path, active, None)
         if active == cur.to_generation:
             rec = cur.to(State.COMPLETED, f"settled: NSO reports generation {active} active",
                          finished=self.now())
-        elif active == cur.from_generation:
+        elif active == cur.from_generation or kept_active:
             unused = (f"; the keys file holds the unused generation {cur.to_generation}, which the "
                       "next rotation replaces") if in_file else "; the keys file was not changed"
             rec = cur.to(State.FAILED, f"{was}: generation {active} is still active{unused}",
                          finished=self.now())
         else:
             rec = cur.to(State.FAILED, f"{was}: NSO reports active generation {active}, neither "
-                                       f"{cur.from_generation} nor {cur.to_generation}; check the "
+                                       f"{_num(cur.from_generation)} nor {cur.to_generation}; check the "
                                        f"keys by hand (backup {cur.backup_path or 'none'})",
                          finished=self.now())
         self.store.finish(rec)
@@ -298,20 +325,40 @@ def _validate(data: bytes, keys_path: str, plan: RotationPlan) -> None:
     kf = parse_keys(data, f"{keys_path} (new)")
     if kf.format != FORMAT_2:
         raise RotationError(f"{keys_path}: new file is not in format 2")
-    kept = kf.generation(plan.kept_generations[0])
+    for gen, fp in zip(plan.kept_generations, plan.kept_fingerprints):
+        kept = kf.generation(gen)
+        if kept is None or kept.fingerprint != fp:
+            raise RotationError(f"{keys_path}: new file lost generation {gen}")
     new = kf.generation(plan.to_generation)
-    if kept is None or kept.fingerprint != plan.old_fingerprint:
-        raise RotationError(f"{keys_path}: new file lost the active generation")
     if new is None or new.fingerprint != plan.new_fingerprint:
         raise RotationError(f"{keys_path}: new file does not hold the new generation")
 
 
-def _file_has(path: str, generation: int, fp: str) -> bool:
+def _file_has(path: str, generation: int, fp: Optional[str]) -> bool:
+    """Generation `generation` is in the file (with fingerprint `fp`, unless None)."""
     try:
         ks = read_keys_file(path).generation(generation)
     except Exception:  # noqa: BLE001 - only used to word a message
         return False
-    return ks is not None and ks.fingerprint == fp
+    return ks is not None and (fp is None or ks.fingerprint == fp)
+
+
+def _gen(n: Optional[int]) -> str:
+    return "the active generation (unknown here)" if n is None else f"generation {n}"
+
+
+def _num(n: Optional[int]) -> str:
+    return "unknown" if n is None else str(n)
+
+
+def _cleanup(keys_path: str, outcome: str) -> None:
+    """Remove a killed writer's temp files; an OSError (unreadable directory) becomes a
+    RotationError that says what state things are in (`outcome`)."""
+    try:
+        cleanup_temp(keys_path)
+    except OSError as e:
+        raise RotationError(f"{os.path.dirname(keys_path) or '.'}: cannot remove temp files of an "
+                            f"earlier rotation ({e.strerror or type(e).__name__}); {outcome}") from None
 
 
 __all__ = ["Rotator", "RotationOutcome", "NsoKeyOps", "ApplyResult", "KnownActiveGeneration",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass
-from typing import Callable, Dict, Tuple
+from typing import Callable, Dict, Optional, Tuple
 
 from .facts.keyfile import (AES_KEYS, DES3_KEYS, FORMAT_2, FORMAT_LEGACY, KEY_LENGTHS,
                             LEGACY_GENERATION, MAX_GENERATION, KeySet, KeysFile, file_fingerprint,
@@ -53,7 +53,7 @@ def nso_commands(to_generation: int, wait_commit_queue: int) -> Tuple[str, ...]:
 class RotationPlan:
     keys_path: str
     from_format: str
-    from_generation: int
+    from_generation: Optional[int]       # None: NSO's active generation is unknown
     to_generation: int
     kept_generations: Tuple[int, ...]
     dropped_generations: Tuple[int, ...]
@@ -65,6 +65,14 @@ class RotationPlan:
     wait_commit_queue: int
     migrates_legacy: bool
     notes: Tuple[str, ...] = ()
+    newest_generation: int = 0
+    kept_fingerprints: Tuple[str, ...] = ()     # parallel to kept_generations
+
+    @property
+    def active_text(self) -> str:
+        if self.from_generation is None:
+            return f"unknown (newest is {self.newest_generation}): every generation is kept"
+        return f"{self.from_generation}  fingerprint {self.old_fingerprint}"
 
     @property
     def nso_steps(self) -> Tuple[str, ...]:
@@ -72,7 +80,7 @@ class RotationPlan:
 
     def text(self) -> str:
         out = [f"keys file:          {self.keys_path} (format {self.from_format})",
-               f"active generation:  {self.from_generation}  fingerprint {self.old_fingerprint}",
+               f"active generation:  {self.active_text}",
                f"new generation:     {self.to_generation}  fingerprint {self.new_fingerprint}",
                f"new keys:           {', '.join(self.new_key_names)}",
                f"generations kept:   {', '.join(map(str, self.kept_generations))}"]
@@ -89,40 +97,60 @@ class RotationPlan:
         return "\n".join(out) + "\n"
 
 
-def plan_rotation(kf: KeysFile, *, keys_path: str, active: int, version: str, backup_path: str,
-                  wait_commit_queue: int = DEFAULT_WAIT_COMMIT_QUEUE,
+def plan_rotation(kf: KeysFile, *, keys_path: str, active: Optional[int], version: str,
+                  backup_path: str, wait_commit_queue: int = DEFAULT_WAIT_COMMIT_QUEUE,
                   token_hex: Callable[[int], str] = secrets.token_hex) -> Tuple[RotationPlan, KeysFile]:
-    """The new file: the active generation kept as it is, plus a new generation.
+    """The new file: the current generations plus a new one.
 
-    NSO refuses a key set that lacks the active generation; inactive generations are
-    no longer needed (apply-new-keys re-encrypted everything with the active one) and
-    are dropped so the file does not grow without end; the backup keeps them.
+    NSO refuses a key set that lacks its active generation, and NSO alone knows which
+    one that is (it persists it; the newest is not necessarily active after a failed
+    rotation). So:
+    - `active` known (NSO's answer, --active-generation, or a completed rotation in
+      the history): it is kept unchanged and the other, inactive generations are
+      dropped (apply-new-keys re-encrypted everything with the active one), so old
+      keys do not pile up; the backup keeps them.
+    - `active` None (unknown): EVERY generation is kept. Whichever NSO uses, the new
+      file still holds it.
     """
-    old = kf.generation(active)
-    if old is None:
+    if active is not None and kf.generation(active) is None:
         raise RotationError(f"{keys_path}: the active generation {active} is not in the keys file "
                             f"(it holds {', '.join(map(str, kf.numbers))}); NSO would refuse it. "
                             "Restore the file from its backup before rotating")
     to = kf.next_generation
     if to > MAX_GENERATION:
         raise RotationError(f"{keys_path}: no generation number left (the next would be {to})")
+    # The template decides which kinds of keys the new generation gets.
+    template = kf.generation(active) if active is not None else kf.newest
+    assert template is not None
     notes = []
-    if old.has_des3 and version not in DES3_RELEASES:
-        notes.append(f"the active generation has DES3 keys, which NSO {version} no longer uses; "
-                     "the new generation has none")
-    elif old.has_des3:
+    if template.has_des3 and version not in DES3_RELEASES:
+        notes.append(f"the {'active' if active is not None else 'newest'} generation has DES3 keys, "
+                     f"which NSO {version} no longer uses; the new generation has none")
+    elif template.has_des3:
         notes.append("DES3 keys are generated for NSO 6.4 only; migrate $7$ data to AES before 6.5")
-    new = new_keyset(to, old, version, token_hex)
-    kept = KeySet(LEGACY_GENERATION if kf.format == FORMAT_LEGACY else active, old.entries)
-    new_kf = KeysFile(FORMAT_2, (kept, new))
+    if active is None:
+        notes.append(f"the active generation is unknown (the newest is {kf.newest.generation}), so "
+                     "every generation is kept; pass the answer of `key-rotation "
+                     "get-active-generation` as --active-generation N to drop inactive ones")
+    new = new_keyset(to, template, version, token_hex)
+    if kf.format == FORMAT_LEGACY:
+        kept: Tuple[KeySet, ...] = (KeySet(LEGACY_GENERATION, kf.generations[0].entries),)
+    elif active is None:
+        kept = kf.generations
+    else:
+        kept = (template,)
+    new_kf = KeysFile(FORMAT_2, kept + (new,))
+    kept_numbers = tuple(k.generation for k in kept)
     plan = RotationPlan(
         keys_path=keys_path, from_format=kf.format, from_generation=active, to_generation=to,
-        kept_generations=(kept.generation,),
-        dropped_generations=tuple(n for n in kf.numbers if n != active),
-        old_fingerprint=old.fingerprint, new_fingerprint=new.fingerprint,
-        new_key_names=new.names, new_file_fingerprint=file_fingerprint(new_kf),
-        backup_path=backup_path, wait_commit_queue=wait_commit_queue,
-        migrates_legacy=kf.format == FORMAT_LEGACY, notes=tuple(notes))
+        kept_generations=kept_numbers,
+        dropped_generations=tuple(n for n in kf.numbers if n not in kept_numbers),
+        old_fingerprint=template.fingerprint if active is not None else "",
+        new_fingerprint=new.fingerprint, new_key_names=new.names,
+        new_file_fingerprint=file_fingerprint(new_kf), backup_path=backup_path,
+        wait_commit_queue=wait_commit_queue, migrates_legacy=kf.format == FORMAT_LEGACY,
+        notes=tuple(notes), newest_generation=kf.newest.generation,
+        kept_fingerprints=tuple(k.fingerprint for k in kept))
     return plan, new_kf
 
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any, Dict, Optional, Tuple
 
 from .facts.keyfile import file_fingerprint
-from .facts.keys import (SOURCE_HISTORY, SOURCE_MTIME, active_from_history, created_from_history,
-                         default_active, read_keys_file)
+from .facts.keys import (SOURCE_HISTORY, SOURCE_MTIME, created_from_history, known_active,
+                         read_keys_file)
 from .facts.host import inspect_file
 from .facts.types import FileFacts
 from .rotation_store import RotationRecord, RotationStore
@@ -28,8 +28,8 @@ class KeyStatus:
     keys_path: str
     file: FileFacts
     format: str
-    active_generation: int
-    active_source: str                     # "NSO", "rotation history", "newest in file", ...
+    active_generation: Optional[int]       # None: unknown (NSO not asked, no certain history)
+    active_source: str                     # "NSO", "rotation history", "legacy format", ...
     generations: Tuple[GenerationStatus, ...]
     file_fingerprint: str
     created_at: Optional[str]
@@ -37,12 +37,20 @@ class KeyStatus:
     age_days: Optional[int]
     current: Optional[RotationRecord]
     last: Optional[RotationRecord]
+    newest_generation: int = 0
+
+    @property
+    def active_text(self) -> str:
+        if self.active_generation is None:
+            return f"unknown (newest is {self.newest_generation})"
+        return f"{self.active_generation} ({self.active_source})"
 
     def to_json(self) -> Dict[str, Any]:
         return {
             "keys-file": self.keys_path, "format": self.format, "mode": self.file.mode_text,
             "owner": self.file.owner, "group": self.file.group,
             "active-generation": self.active_generation, "active-source": self.active_source,
+            "newest-generation": self.newest_generation,
             "generations": [{"generation": g.generation, "fingerprint": g.fingerprint,
                              "keys": list(g.names), "well-known-dummy": g.is_dummy,
                              "active": g.active} for g in self.generations],
@@ -55,7 +63,7 @@ class KeyStatus:
     def text(self) -> str:
         out = [f"keys file:         {self.keys_path} (format {self.format}, mode "
                f"{self.file.mode_text}, owner {self.file.owner or self.file.uid})",
-               f"active generation: {self.active_generation} ({self.active_source})"]
+               f"active generation: {self.active_text}"]
         for g in self.generations:
             mark = "*" if g.active else " "
             dummy = "  WELL-KNOWN DUMMY KEYS" if g.is_dummy else ""
@@ -63,11 +71,13 @@ class KeyStatus:
                        f"{', '.join(g.names)}{dummy}")
         out.append(f"file fingerprint:  {self.file_fingerprint} (must match on every HA node)")
         if self.created_at:
-            out.append(f"active keys from:  {self.created_at} ({self.created_source}), "
-                       f"{self.age_days} days old")
+            which = "active keys" if self.active_generation is not None else "keys file"
+            out.append(f"{which + ' from:':<19}{self.created_at} "
+                       f"({self.created_source}), {self.age_days} days old")
         if self.current is not None:
             c = self.current
-            out.append(f"rotation:          {c.id} {c.state.value}: {c.from_generation} -> "
+            frm = "?" if c.from_generation is None else c.from_generation
+            out.append(f"rotation:          {c.id} {c.state.value}: {frm} -> "
                        f"{c.to_generation}: {c.message}")
         return "\n".join(out) + "\n"
 
@@ -91,13 +101,15 @@ def key_status(keys_path: str, store: RotationStore, *, now: str,
     doc = {"history": [r.to_json() for r in history],
            "current": current.to_json() if current else None}
     if active_generation is None:
-        found = active_from_history(kf, doc)
-        active_generation = found if found is not None else default_active(kf)
-        active_source = "rotation history" if found is not None else (
-            "legacy format" if kf.format == "legacy" else "newest in file (NSO not asked)")
+        # Only what is certain: NSO persists its active generation, and after a failed
+        # rotation the newest one in the file is not it (facts.keys.known_active).
+        active_generation = known_active(kf, doc)
+        active_source = ("legacy format" if kf.format == "legacy" else
+                         "the only generation in the file" if len(kf.generations) == 1 else
+                         "rotation history" if active_generation is not None else "unknown")
     gens = tuple(GenerationStatus(g.generation, g.fingerprint, g.names, g.is_dummy,
                                   g.generation == active_generation) for g in kf.generations)
-    act = kf.generation(active_generation)
+    act = kf.generation(active_generation) if active_generation is not None else None
     created = created_from_history(act.fingerprint, doc) if act is not None else None
     source = SOURCE_HISTORY if created else ""
     if created is None and f.mtime is not None:
@@ -107,7 +119,7 @@ def key_status(keys_path: str, store: RotationStore, *, now: str,
                      active_generation=active_generation, active_source=active_source,
                      generations=gens, file_fingerprint=file_fingerprint(kf), created_at=created,
                      created_source=source, age_days=age_days(created, now), current=current,
-                     last=history[-1] if history else None)
+                     last=history[-1] if history else None, newest_generation=kf.newest.generation)
 
 
 __all__ = ["KeyStatus", "GenerationStatus", "key_status", "age_days"]

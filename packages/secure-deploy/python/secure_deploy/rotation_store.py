@@ -39,7 +39,7 @@ class RotationRecord:
     id: str
     state: State
     keys_path: str
-    from_generation: int
+    from_generation: Optional[int]      # None: a standalone rotation that did not know it
     to_generation: int
     old_fingerprint: str
     new_fingerprint: str

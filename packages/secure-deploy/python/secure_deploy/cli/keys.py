@@ -99,6 +99,10 @@ def cmd_status(args: argparse.Namespace) -> int:
         if settled:
             print(settled)
         print(st.text(), end="")
+        if st.active_generation is None:
+            print("NSO's active generation is not known here (NSO keeps it; the newest generation "
+                  "is not necessarily active): `keys rotate` keeps every generation unless you "
+                  "pass NSO's `key-rotation get-active-generation` answer as --active-generation N.")
         if st.current is not None and not st.current.state.terminal:
             print("The rotation above is unfinished: once NSO's `key-rotation get-active-generation` "
                   "answers N, run `secure-deploy keys status --keys-file "
@@ -128,7 +132,7 @@ def cmd_rotate(args: argparse.Namespace) -> int:
     rec = out.record
     assert rec is not None
     print(f"\nWrote generation {rec.to_generation} to {path}; backup {rec.backup_path}.")
-    print(f"Rotation {rec.id} is recorded as `{rec.state.value}` in {store.path}.")
+    print(f"Rotation {rec.id} is recorded as `{rec.state.value}` in {store.path} ({rec.message}).")
     print("Still to run, on this NSO (in HA: copy the keys file to every node first and compare "
           "`secure-deploy keys status` file fingerprints):")
     for line in out.next_steps:

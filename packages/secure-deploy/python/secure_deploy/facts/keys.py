@@ -8,6 +8,7 @@ file's mtime, labelled as an estimate.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import json
 from typing import Any, Dict, List, Mapping, Optional, Tuple
@@ -64,10 +65,16 @@ def _records(doc: Mapping[str, Any]) -> List[Mapping[str, Any]]:
 
 
 def active_from_history(kf: KeysFile, doc: Mapping[str, Any]) -> Optional[int]:
-    """Generation the history says is active, if it is in the file with those keys.
+    """Best effort, for the audit only: the generation the history says is active, if it
+    is in the file with those keys. completed -> its new generation; failed -> the
+    generation it started from (which NSO reported still active when it settled).
 
-    completed -> its new generation; failed -> the generation it started from.
+    Never a reason to drop a generation from the file: use `known_active` for that.
     """
+    return _active_in({g.generation: g.fingerprint for g in kf.generations}, doc)
+
+
+def _active_in(fps: Mapping[int, str], doc: Mapping[str, Any]) -> Optional[int]:
     for r in reversed(_records(doc)):
         state = r.get("state")
         if state == "completed":
@@ -76,23 +83,52 @@ def active_from_history(kf: KeysFile, doc: Mapping[str, Any]) -> Optional[int]:
             gen, fp = r.get("from_generation"), r.get("old_fingerprint")
         else:
             continue
-        ks = kf.generation(gen) if isinstance(gen, int) else None
-        if ks is not None and ks.fingerprint == fp:
+        if isinstance(gen, int) and gen in fps and fps[gen] == fp:
             return gen
     return None
 
 
-def created_from_history(fp: str, doc: Mapping[str, Any]) -> Optional[str]:
-    """When the keys with fingerprint `fp` were written by a rotation we recorded."""
+def known_active(kf: KeysFile, doc: Mapping[str, Any]) -> Optional[int]:
+    """The active generation when it is certain without asking NSO, else None.
+
+    NSO persists its active generation and picks the highest one only when it starts
+    without previous keys (cryptographic-keys.md), so "newest in the file" is a guess:
+    a failed or half-done rotation leaves an unused newer generation. Certain are:
+    a legacy file (its one generation, -1); a format-2 file with one generation (NSO
+    refuses a file without its active generation); and the most recent *completed*
+    rotation, when its new generation is in the file with the same keys and is still
+    the newest there (a newer one means the file changed after it: guessing again).
+    """
+    if kf.format == FORMAT_LEGACY:
+        return LEGACY_GENERATION
+    if len(kf.generations) == 1:
+        return kf.generations[0].generation
     for r in reversed(_records(doc)):
-        if r.get("new_fingerprint") == fp and isinstance(r.get("started"), str):
+        if r.get("state") != "completed":
+            continue
+        gen, fp = r.get("to_generation"), r.get("new_fingerprint")
+        ks = kf.generation(gen) if isinstance(gen, int) else None
+        if ks is not None and ks.fingerprint == fp and gen == kf.newest.generation:
+            return gen
+        return None     # the latest completed rotation no longer describes this file
+    return None
+
+
+def created_from_history(fp: str, doc: Mapping[str, Any]) -> Optional[str]:
+    """When the keys with fingerprint `fp` were written by a rotation that *completed*.
+
+    A failed rotation's new keys never became active: their time says nothing about
+    the age of the active keys."""
+    for r in reversed(_records(doc)):
+        if (r.get("state") == "completed" and r.get("new_fingerprint") == fp
+                and isinstance(r.get("started"), str)):
             return r["started"]
     return None
 
 
 def default_active(kf: KeysFile) -> int:
-    """Without NSO or history: legacy keys are -1; otherwise the newest generation,
-    which is what NSO activates when it starts with a format-2 set (cryptographic-keys.md)."""
+    """A guess for display and the audit when nothing better is known: legacy keys are
+    -1, otherwise the newest generation. Never used to decide what a rotation keeps."""
     return LEGACY_GENERATION if kf.format == FORMAT_LEGACY else kf.newest.generation
 
 
@@ -106,6 +142,39 @@ def reduce_keys(path: str, kf: KeysFile, file: FileFacts, *, active: Optional[in
 
 def _iso(ts: float) -> str:
     return _dt.datetime.fromtimestamp(ts, _dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def with_active(facts: KeysFacts, active: Optional[int], doc: Mapping[str, Any], *,
+                created_at: Optional[str] = None) -> KeysFacts:
+    """`facts` with its active generation and that generation's creation time.
+
+    `active` None: a guess (default_active). The creation time is `created_at` when the
+    caller knows it, else the start of the completed rotation whose new fingerprint is
+    the active generation's, else the file's mtime, labelled an estimate.
+    """
+    if active is None and facts.generations:
+        active = facts.generations[-1].generation if facts.format != FORMAT_LEGACY else LEGACY_GENERATION
+    act = next((g for g in facts.generations if g.generation == active), None)
+    source = SOURCE_ARGUMENT if created_at else ""
+    if not created_at and act is not None:
+        created_at = created_from_history(act.fingerprint, doc)
+        source = SOURCE_HISTORY if created_at else ""
+    if not created_at and facts.file.mtime is not None:
+        created_at, source = _iso(facts.file.mtime), SOURCE_MTIME
+    return dataclasses.replace(facts, active_generation=active, created_at=created_at,
+                               created_source=source)
+
+
+def nso_keys_facts(facts: KeysFacts, active: Optional[int], doc: Mapping[str, Any]) -> KeysFacts:
+    """Inside NSO: `active` is get-active-generation's answer; when NSO could not give
+    it, the package's rotation records (CDB oper data, in the history-file shape) say
+    which generation a rotation left active. The creation time then comes only from
+    a completed rotation that wrote exactly those keys (with_active)."""
+    if not facts.generations:
+        return facts
+    if active is None:
+        active = _active_in({g.generation: g.fingerprint for g in facts.generations}, doc)
+    return with_active(facts, active, doc)
 
 
 def keys_facts(path: str, *, created_at: Optional[str] = None,
@@ -122,18 +191,12 @@ def keys_facts(path: str, *, created_at: Optional[str] = None,
         doc = read_history(history_path(path))
     except InputError:
         doc = {}   # a damaged history only costs us the creation time
-    active = active_generation if active_generation is not None else active_from_history(kf, doc)
-    facts = reduce_keys(path, kf, f, active=active)
-    act = next((g for g in facts.generations if g.generation == facts.active_generation), None)
-    source = SOURCE_ARGUMENT if created_at else ""
-    if not created_at and act is not None:
-        created_at = created_from_history(act.fingerprint, doc)
-        source = SOURCE_HISTORY if created_at else ""
-    if not created_at and f.mtime is not None:
-        created_at, source = _iso(f.mtime), SOURCE_MTIME
-    return KeysFacts(path=facts.path, file=f, format=facts.format, generations=facts.generations,
-                     active_generation=facts.active_generation, created_at=created_at,
-                     created_source=source)
+    active = active_generation
+    if active is None:
+        active = known_active(kf, doc)
+    if active is None:
+        active = active_from_history(kf, doc)
+    return with_active(reduce_keys(path, kf, f), active, doc, created_at=created_at)
 
 
 # --- inline keys in ncs.conf, for the migration plan -----------------------------------
@@ -200,5 +263,6 @@ def inline_keys_file(conf_path: str) -> Optional[KeysFile]:
 
 
 __all__ = ["keys_facts", "read_keys_file", "reduce_keys", "history_path",
-           "read_history", "active_from_history", "created_from_history", "default_active",
+           "read_history", "active_from_history", "known_active", "created_from_history",
+           "default_active", "with_active", "nso_keys_facts",
            "inline_keys_file", "FORMAT_ABSENT", "SOURCE_HISTORY", "SOURCE_MTIME"]

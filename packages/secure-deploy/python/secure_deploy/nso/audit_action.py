@@ -11,7 +11,7 @@ import dataclasses
 import datetime as _dt
 import threading
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import ncs
 
@@ -19,6 +19,7 @@ from .. import registry
 from ..engine import TOOL_VERSION, run
 from ..errors import InputError, UsageError
 from ..facts.collect import collect
+from ..facts.keys import nso_keys_facts
 from ..facts.types import Facts
 from ..facts.version import ASSUMED_DEFAULT, parse_version, resolve_version
 from ..model import NsoVersionInfo, Report, Rule, Severity, Status
@@ -128,14 +129,55 @@ def nso_version(settings: NsoSettings, runtime: Optional[str], env: Any) -> Tupl
         return NsoVersionInfo(ASSUMED_DEFAULT, ASSUMED_DEFAULT, "assumed"), [f"NSO version: {e}"]
 
 
-def key_created_at(sd: Any) -> Optional[str]:
-    """When the active keys were made: the newest successful rotation, if any."""
-    best = None
-    for rot in sd.key_rotation.history.rotation:
-        if rot.result is not None and str(rot.result) == "success" and rot.time is not None:
-            tm = str(rot.time)
-            best = tm if best is None or tm > best else best
-    return best
+def _leaf(v: Any) -> Optional[str]:
+    if v is None:
+        return None
+    s = getattr(v, "string", None)      # maagic enumerations
+    return str(s) if s is not None else str(v)
+
+
+def _gen(v: Any) -> Optional[int]:
+    try:
+        return int(str(v)) if v is not None and str(v) != "" else None
+    except ValueError:
+        return None
+
+
+def rotation_doc(sd: Any) -> Dict[str, Any]:
+    """/secure-deploy/key-rotation (current record + history) in the shape of the
+    standalone history file, for facts.keys (fingerprints and times only). Empty when
+    it cannot be read: then only get-active-generation or the file itself remain."""
+    try:
+        kr = sd.key_rotation
+        recs: List[Dict[str, Any]] = []
+        for rot in kr.history.rotation:
+            result = _leaf(rot.result)
+            recs.append({"id": _leaf(rot.id), "state": "completed" if result == "success" else "failed",
+                         "from_generation": _gen(rot.from_generation),
+                         "to_generation": _gen(rot.to_generation),
+                         "old_fingerprint": _leaf(rot.old_fingerprint),
+                         "new_fingerprint": _leaf(rot.new_fingerprint),
+                         "started": _leaf(rot.started) or _leaf(rot.time)})
+        recs.sort(key=lambda r: (r["started"] or "", r["id"] or ""))
+        current = None
+        if _leaf(kr.rotation_id):
+            current = {"state": _leaf(kr.state), "from_generation": _gen(kr.from_generation),
+                       "to_generation": _gen(kr.to_generation),
+                       "old_fingerprint": _leaf(kr.old_fingerprint),
+                       "new_fingerprint": _leaf(kr.new_fingerprint), "started": _leaf(kr.started)}
+        return {"history": recs, "current": current}
+    except Exception:  # noqa: BLE001 - no rotation data (or not readable): the file decides
+        return {}
+
+
+def nso_active_generation(m: Any, uinfo: Any) -> Optional[int]:
+    """/key-rotation/get-active-generation, None when NSO cannot answer (NSO < 6.4,
+    NACM, ...)."""
+    from .key_ops import MaapiKeyOps
+    try:
+        return MaapiKeyOps(uinfo.username, uinfo.context, maapi=m).get_active_generation()
+    except Exception:  # noqa: BLE001 - the rotation records are the fallback
+        return None
 
 
 def _iso(now: _dt.datetime) -> str:
@@ -155,10 +197,15 @@ def gather(uinfo: Any, trans: Any, req: AuditRequest, now: _dt.datetime,
                 settings = read_settings(sd)
                 rules, sel_notes = select_rules(req, settings)
                 version, v_notes = nso_version(settings, runtime_version(t), env)
-                created = key_created_at(sd) if any("keys" in r.meta.needs for r in rules) else None
                 with span(trans, "secure-deploy: reading files"):
-                    facts = collect(sources_for(settings, env, created), version, _iso(now),
+                    facts = collect(sources_for(settings, env), version, _iso(now),
                                     strict=False, settings=settings.core_settings)
+                if facts.keys is not None and any("keys" in r.meta.needs for r in rules):
+                    # The active generation is NSO's, never "the newest in the file" (a
+                    # failed rotation leaves an unused newer one); the key age is that
+                    # generation's, from the completed rotation that wrote it.
+                    facts = dataclasses.replace(facts, keys=nso_keys_facts(
+                        facts.keys, nso_active_generation(m, uinfo), rotation_doc(sd)))
                 cdb_error = None
                 cdb = None
                 if any("cdb" in r.meta.needs for r in rules):

@@ -30,6 +30,7 @@ import subprocess
 import time
 from typing import Any, Callable, Iterator, Mapping, Optional
 
+import _ncs
 import ncs
 
 from ..keyfile_writer import RotationError
@@ -175,9 +176,15 @@ class MaapiKeyOps:
             self._sleep(QUEUE_POLL_S)
 
     def _after_error(self, generation: int, e: Exception) -> ApplyResult:
-        """apply-new-keys answered with an error. Whether anything changed is NSO's to
-        say, so ask it instead of assuming; if even that fails, the rotation stays
-        `applying` and is settled later (rotation.Rotator treats the raise so)."""
+        """apply-new-keys raised. Whether anything changed is NSO's to say, so ask it
+        instead of assuming; if even that fails, the rotation stays `applying` and is
+        settled later (rotation.Rotator treats a raise so).
+
+        Only an error *reply* from NSO ends the rotation `failed`. A transport error
+        (EOF, a socket error: the connection or this VM going away) says nothing about
+        the outcome: apply-new-keys may still be re-encrypting, so an answer of "old
+        generation" now is not final. The rotation then stays `applying` and the
+        reconciliation after the restart (or the next keys action) settles it."""
         try:
             active = self.get_active_generation()
         except RotationError:
@@ -185,7 +192,27 @@ class MaapiKeyOps:
                                 "cannot be read") from None
         if active == generation:
             return ApplyResult(True, active)
+        if is_transport_error(e):
+            raise RotationError(f"apply-new-keys was cut off ({why(e)}); NSO still reports "
+                                f"generation {active} active, but it may still be re-encrypting")
         return ApplyResult(False, reason=f"NSO answered with an error: {why(e)}")
 
 
-__all__ = ["MaapiKeyOps", "reload_with_ncs_command", "ncs_command", "COMMIT_QUEUE_ITEMS", "why"]
+def is_transport_error(e: BaseException) -> bool:
+    """The connection to NSO broke, as opposed to NSO answering with an error.
+
+    _ncs.error.EOF is what the Python API raises when NSO closes the socket
+    (nso-gitbook pyapi `_ncs.error`); OSError covers socket errors (ConnectionError,
+    BrokenPipeError, ...); an _ncs.error.Error with confd_errno ERR_OS is an OS-level
+    failure of the call. Anything else (an action error reply) is NSO's answer."""
+    eof = getattr(getattr(_ncs, "error", None), "EOF", None)
+    if isinstance(eof, type) and isinstance(e, eof):
+        return True
+    if isinstance(e, (OSError, EOFError)):
+        return True
+    err_os = getattr(_ncs, "ERR_OS", None)
+    return err_os is not None and getattr(e, "confd_errno", None) == err_os
+
+
+__all__ = ["MaapiKeyOps", "reload_with_ncs_command", "ncs_command", "COMMIT_QUEUE_ITEMS", "why",
+           "is_transport_error"]

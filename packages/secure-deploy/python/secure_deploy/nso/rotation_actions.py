@@ -100,9 +100,14 @@ def _reporter(log: Any, trans: Any) -> Callable[[str], None]:
 
 def _dry_run_message(out: RotationOutcome) -> str:
     p = out.plan
+    kept = ", ".join(map(str, p.kept_generations))
+    active = (f"generation {p.from_generation} (active, fingerprint {p.old_fingerprint})"
+              if p.from_generation is not None else f"generations {kept}")
+    # The backup path is the one this rotation would use (<keys>.bak-<rotation-id>); a
+    # real run gets a new id, so the same pattern with another time tag.
     text = [f"dry run: nothing changed. A rotation would write generation {p.to_generation} "
-            f"({', '.join(p.new_key_names)}) to {p.keys_path}, keep generation "
-            f"{p.kept_generations[0]} (active), back the file up, run `ncs --reload` and "
+            f"({', '.join(p.new_key_names)}) to {p.keys_path}, keep {active}, back the file "
+            f"up to {p.backup_path}, run `ncs --reload` and "
             f"/key-rotation/apply-new-keys new-key-generation {p.to_generation} wait-commit-queue "
             f"{p.wait_commit_queue}."]
     if p.dropped_generations:
@@ -163,16 +168,23 @@ class RotateAction(SafeAction):
 # -- status -----------------------------------------------------------------------------
 
 def settle_if_unfinished(store: CdbRotationStore, ops: MaapiKeyOps, log: Any) -> Optional[RotationRecord]:
-    """Settle a rotation left unfinished; a running one (lock held) is left alone."""
-    cur = store.current()
-    if cur is None or cur.state.terminal:
-        return None
+    """Settle a rotation left unfinished; a running one (lock held) is left alone.
+
+    Never raises: status must answer even when settling cannot be done now. Every
+    failure is logged as one sentence and the record stays for a later try."""
     try:
+        cur = store.current()
+        if cur is None or cur.state.terminal:
+            return None
         return Rotator(store, ops, now=utc_now_iso, log=lambda m: log.info(f"secure-deploy: {m}")).reconcile()
     except RotationInProgress:
         return None
     except RotationError as e:
         log.warning(f"secure-deploy: {e}")
+        return None
+    except Exception as e:  # noqa: BLE001 - e.g. a CDB error reading the record
+        log.warning(f"secure-deploy: cannot settle the unfinished key rotation now ({why(e)}); "
+                    "a later `keys status` tries again")
         return None
 
 
@@ -243,8 +255,7 @@ class Resumer(threading.Thread):
             if self.stopping.wait(self.delay):
                 self.outcome = "stopped"
                 return
-            with ncs.maapi.Session(self.maapi, RESUME_USER, RESUME_CONTEXT):
-                self.outcome = self._settle()
+            self.outcome = self._settle()
         except Exception as e:  # noqa: BLE001 - a thread must not die with a traceback only
             self.outcome = "error"
             self.log.warning(f"secure-deploy: could not check for an interrupted key rotation "
@@ -256,35 +267,52 @@ class Resumer(threading.Thread):
                 pass
 
     def _settle(self) -> str:
-        store = CdbRotationStore(maapi_trans(self.maapi))
-        ops = MaapiKeyOps(RESUME_USER, RESUME_CONTEXT, maapi=self.maapi)
-        rot = Rotator(store, ops, now=utc_now_iso, log=lambda m: self.log.info(f"secure-deploy: {m}"))
+        """Retry until settled, RESUME_DEADLINE_S passed, or teardown. Every attempt opens
+        its own user session and reads the record anew: right after the restart NSO may
+        still refuse sessions or CDB access while apply-new-keys ends its upgrade."""
         end = time.monotonic() + self.deadline
-        first = store.current()
-        if first is None or first.state.terminal:
-            return "nothing to settle"
-        self.log.info(f"secure-deploy: key rotation {first.id} was interrupted in state "
-                      f"{first.state.value}; settling it")
+        first: Optional[RotationRecord] = None
         last_error = ""
         while True:
-            cur = store.current()
-            if cur is None or cur.id != first.id or cur.state.terminal:
-                return "settled elsewhere"      # an action settled it meanwhile
             try:
-                self.settled = rot.reconcile()
-                return "settled"
+                with ncs.maapi.Session(self.maapi, RESUME_USER, RESUME_CONTEXT):
+                    done = self._attempt(first)
+                if isinstance(done, str):
+                    return done
+                first = done                    # unfinished, and now announced
+                continue
             except RotationInProgress:
                 pass        # the interrupted call is still unwinding, or a new rotation runs
-            except RotationError as e:
-                if str(e) != last_error:      # NSO may still be ending apply-new-keys
-                    self.log.warning(f"secure-deploy: {e}; retrying")
-                    last_error = str(e)
+            except Exception as e:  # noqa: BLE001 - RotationError, a refused session, CDB errors
+                text = str(e) if isinstance(e, RotationError) else why(e)
+                if text != last_error:          # NSO may still be ending apply-new-keys
+                    self.log.warning(f"secure-deploy: {text}; retrying")
+                    last_error = text
             if time.monotonic() >= end:
-                self.log.warning(f"secure-deploy: key rotation {first.id} stays in state "
-                                 f"{cur.state.value}; `secure-deploy keys status` settles it")
+                what = (f"key rotation {first.id} stays in state {first.state.value}"
+                        if first is not None else "an interrupted key rotation may be unsettled")
+                self.log.warning(f"secure-deploy: {what}; `secure-deploy keys status` settles it")
                 return "gave up"
             if self.stopping.wait(self.poll):
                 return "stopped"
+
+    def _attempt(self, first: Optional[RotationRecord]) -> Any:
+        """One try, inside a session. Returns the outcome (str) when done, or the
+        unfinished record the first time it is seen (the caller then tries to settle)."""
+        store = CdbRotationStore(maapi_trans(self.maapi))
+        cur = store.current()
+        if first is None:
+            if cur is None or cur.state.terminal:
+                return "nothing to settle"
+            self.log.info(f"secure-deploy: key rotation {cur.id} was interrupted in state "
+                          f"{cur.state.value}; settling it")
+            return cur
+        if cur is None or cur.id != first.id or cur.state.terminal:
+            return "settled elsewhere"          # an action settled it meanwhile
+        ops = MaapiKeyOps(RESUME_USER, RESUME_CONTEXT, maapi=self.maapi)
+        rot = Rotator(store, ops, now=utc_now_iso, log=lambda m: self.log.info(f"secure-deploy: {m}"))
+        self.settled = rot.reconcile()
+        return "settled" if self.settled is not None else "settled elsewhere"
 
 
 _RESUMER: Optional[Resumer] = None
