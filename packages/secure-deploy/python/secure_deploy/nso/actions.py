@@ -37,7 +37,11 @@ class SafeAction(ncs.dp.Action):
             _ncs.dp.action_seterr(uinfo, scrub(str(e)))
             return ncs.CONFD_ERR
         except Exception as e:  # noqa: BLE001 - the user gets one line, the log the traceback
-            self.log.exception(f"secure-deploy {action} by {uinfo.username} failed")
+            # The traceback goes through the scrubber too: exception texts are the one
+            # place a value could slip into a log unchecked.
+            import traceback
+            self.log.error(f"secure-deploy {action} by {uinfo.username} failed: "
+                           + scrub("".join(traceback.format_exception(type(e), e, e.__traceback__))))
             _ncs.dp.action_seterr(uinfo, f"secure-deploy {action} failed: {type(e).__name__}: "
                                          f"{scrub(str(e))} (details in the package log)")
             return ncs.CONFD_ERR
