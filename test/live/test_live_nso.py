@@ -108,3 +108,47 @@ def test_unknown_rule_is_a_clear_cli_error(nso: Path) -> None:
                        capture_output=True, text=True, env=_env(), timeout=120)
     text = p.stdout + p.stderr
     assert "unknown rule id SD-NOPE-999" in text and "Traceback" not in text
+
+
+def test_keys_status_refuses_inline_keys_clearly(nso: Path) -> None:
+    """ncs-setup writes the keys inline in ncs.conf; rotation needs an external file."""
+    p = subprocess.run(["ncs_cli", "-C", "-u", "admin"], cwd=nso, input="secure-deploy keys status\nexit\n",
+                       capture_output=True, text=True, env=_env(), timeout=120)
+    text = p.stdout + p.stderr
+    assert "inline" in text and "Traceback" not in text
+
+
+def _use_external_keys(run: Path) -> Path:
+    """Move the inline keys of the ncs-setup ncs.conf to an external keys file
+    (README "Keys written inline in ncs.conf"), then `ncs --reload`."""
+    keys = run / "ncs.crypto_keys"
+    conf = run / "ncs.conf"
+    sh(sys.executable, "-m", "secure_deploy.cli", "keys", "migrate", "--ncs-conf", str(conf),
+       "--keys-file", str(keys), "--write", cwd=run)
+    keys.chmod(0o600)
+    text = conf.read_text()
+    start, end = text.index("<encrypted-strings>"), text.index("</encrypted-strings>")
+    conf.write_text(text[:start] + "<encrypted-strings><external-keys>"
+                    f"<command>{NCS_DIR}/bin/ncs_crypto_keys</command>"
+                    f"<command-argument>{keys}</command-argument>"
+                    "</external-keys>" + text[end:])
+    sh("ncs", "--reload", cwd=run)
+    return keys
+
+
+def test_rotation_through_apply_new_keys(nso: Path) -> None:
+    """The path the test double cannot prove: the rotate action calls NSO's own
+    apply-new-keys, which restarts the Python VM; the record must end completed."""
+    _use_external_keys(nso)
+    before = cli(nso, "key-rotation get-active-generation")
+    # The CLI may report a communication failure when the VM restarts: not asserted.
+    subprocess.run(["ncs_cli", "-C", "-u", "admin"], cwd=nso, env=_env(), timeout=900, capture_output=True,
+                   text=True, input="secure-deploy keys rotate reason live-test wait-commit-queue 10\nexit\n")
+    for _ in range(120):
+        state = cli(nso, "show secure-deploy key-rotation state")
+        if "completed" in state or "failed" in state:
+            break
+        time.sleep(5)
+    assert "completed" in state, state
+    after = cli(nso, "key-rotation get-active-generation")
+    assert after != before
