@@ -38,7 +38,7 @@ from ..rotation_store import RotationRecord, State
 from . import audit_action
 from .actions import SafeAction
 from .key_ops import MaapiKeyOps, why
-from .rotation_cdb import RESULT_OF, CdbRotationStore, maapi_trans, user_trans
+from .rotation_cdb import RESULT_OF, CdbRotationStore, fill_record, maapi_trans, user_trans
 from .settings import read_settings, sources_for
 
 # apply-new-keys re-encrypts all of CDB, rollbacks and the history log: give the
@@ -198,17 +198,8 @@ def fill_status_output(output: Any, st: KeyStatus) -> None:
     last = st.last
     if last is None or last.state not in RESULT_OF:
         return
-    lr = output.last_rotation
-    lr.id = last.id
-    lr.result = RESULT_OF[last.state]
-    lr.from_generation = last.from_generation
-    lr.to_generation = last.to_generation
-    for leaf, value in (("time", last.finished), ("started", last.started), ("user", last.user),
-                        ("reason", last.reason), ("message", last.message),
-                        ("backup_path", last.backup_path), ("old_fingerprint", last.old_fingerprint),
-                        ("new_fingerprint", last.new_fingerprint)):
-        if value:
-            setattr(lr, leaf, value)
+    output.last_rotation.id = last.id
+    fill_record(output.last_rotation, last, clear_empty=False)
 
 
 class StatusAction(SafeAction):

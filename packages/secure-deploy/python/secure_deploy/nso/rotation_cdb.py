@@ -84,6 +84,21 @@ def _set(node: Any, leaf: str, value: Any) -> None:
     setattr(node, leaf, None if value == "" else value)
 
 
+def fill_record(node: Any, r: RotationRecord, *, clear_empty: bool) -> None:
+    """Write a finished record into a YANG `rotation-record` node (history entry or
+    the status action's last-rotation). `clear_empty` removes leaves that have no value
+    (CDB entries being updated); output nodes are fresh and simply skip them."""
+    node.result = RESULT_OF[r.state]
+    for leaf, value in (("from_generation", r.from_generation), ("to_generation", r.to_generation),
+                        ("time", r.finished), ("started", r.started), ("user", r.user),
+                        ("reason", r.reason), ("message", r.message), ("backup_path", r.backup_path),
+                        ("old_fingerprint", r.old_fingerprint), ("new_fingerprint", r.new_fingerprint)):
+        if value is not None and value != "":
+            setattr(node, leaf, value)
+        elif clear_empty:
+            setattr(node, leaf, None)
+
+
 class CdbRotationStore:
     """rotation_store.RotationStore over /secure-deploy/key-rotation."""
 
@@ -166,14 +181,7 @@ class CdbRotationStore:
     def _append(kr: Any, r: RotationRecord) -> None:
         lst = kr.history.rotation
         e = lst[r.id] if r.id in lst else lst.create(r.id)
-        e.result = RESULT_OF[r.state]
-        e.from_generation = r.from_generation
-        e.to_generation = r.to_generation
-        for leaf, value in (("time", r.finished), ("started", r.started), ("user", r.user),
-                            ("reason", r.reason), ("message", r.message),
-                            ("backup_path", r.backup_path), ("old_fingerprint", r.old_fingerprint),
-                            ("new_fingerprint", r.new_fingerprint)):
-            _set(e, leaf, value)
+        fill_record(e, r, clear_empty=True)
 
     def _trim(self, kr: Any, existing: Sequence[Sequence[Optional[str]]], new_id: str) -> None:
         """Drop the oldest entries so that, with `new_id`, max_history remain."""
@@ -183,4 +191,4 @@ class CdbRotationStore:
             del kr.history.rotation[rid]
 
 
-__all__ = ["CdbRotationStore", "user_trans", "maapi_trans", "RESULT_OF", "KR", "HISTORY"]
+__all__ = ["CdbRotationStore", "fill_record", "user_trans", "maapi_trans", "RESULT_OF", "KR", "HISTORY"]
