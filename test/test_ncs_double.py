@@ -10,17 +10,12 @@ import pytest
 
 import ncs_double as nd
 
-TEST_YANG = nd.HERE / "yang" / "double-test.yang"
 SD = "/sd:secure-deploy"
 
 
 @pytest.fixture
-def dt():
-    """A double with the extra test module (presence container, two-key list...)."""
-    if nd.tailf_yang_dir() is None:
-        pytest.skip("tailf-common.yang not available")
-    with nd.install(nd.new_double([TEST_YANG])) as d:
-        yield d
+def dt(double_test):
+    return double_test
 
 
 def oper_trans(user: str = "admin"):

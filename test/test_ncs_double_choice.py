@@ -8,18 +8,15 @@ import threading
 import pytest
 
 import ncs_double as nd
+from ncs_double.pytest_plugin import TEST_YANG
 
-TEST_YANG = nd.HERE / "yang" / "double-test.yang"
 DT_NS = "urn:ncs-double:test"
 R = "/things/route{r1}"
 
 
 @pytest.fixture
-def dt():
-    if nd.tailf_yang_dir() is None:
-        pytest.skip("tailf-common.yang not available")
-    with nd.install(nd.new_double([TEST_YANG])) as d:
-        yield d
+def dt(double_test):
+    return double_test
 
 
 def running():

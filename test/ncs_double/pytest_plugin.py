@@ -7,6 +7,8 @@
 - `yanglint_check`: callable(xml_bytes, extra_yang=()) -> None that fails the test with
   yanglint's message when the data is invalid (skips when yanglint is absent).
 - `yanglint_result`: callable returning (ok, message) instead, to assert rejections.
+- `double_test`: a double that also loads the double's own test module
+  (yang/double-test.yang: presence container, two-key list, choice/case, ...).
 """
 from __future__ import annotations
 
@@ -15,21 +17,30 @@ from typing import Callable, Iterator, Sequence, Tuple
 
 import pytest
 
-from . import NcsDouble, SECURE_DEPLOY_YANG, install, new_double, shared_yang_dir, tailf_yang_dir
+from . import HERE, NcsDouble, SECURE_DEPLOY_YANG, install, new_double, shared_yang_dir, tailf_yang_dir
 from .yanglint import validate_with_yanglint, yanglint_available
 
 
-def _make(aaa: bool) -> NcsDouble:
+TEST_YANG = HERE / "yang" / "double-test.yang"
+
+
+def _make(aaa: bool, extra: Sequence[Path] = ()) -> NcsDouble:
     if tailf_yang_dir() is None:
         pytest.skip("tailf-common.yang not available: set NCS_DIR or provide ../shared/yang")
     if aaa and shared_yang_dir() is None:
         pytest.skip("AAA/NACM YANG (../shared/yang) is absent")
-    return new_double(aaa=aaa)
+    return new_double(list(extra), aaa=aaa)
 
 
 @pytest.fixture
 def ncs_double() -> Iterator[NcsDouble]:
     with install(_make(aaa=False)) as d:
+        yield d
+
+
+@pytest.fixture
+def double_test() -> Iterator[NcsDouble]:
+    with install(_make(aaa=False, extra=[TEST_YANG])) as d:
         yield d
 
 
