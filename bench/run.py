@@ -26,13 +26,16 @@ from secure_deploy.facts.version import parse_version  # noqa: E402
 EXAMPLE = REPO / "examples" / "dev-local-install"
 
 
-def wall(cmd: List[str], repeat: int = 5) -> float:
-    times = []
+def walls(cmds: List[List[str]], repeat: int = 21) -> List[float]:
+    """Median wall time of each command, run in turns so that load on the machine
+    (which varies over seconds) weighs on every command alike."""
+    times: List[List[float]] = [[] for _ in cmds]
     for _ in range(repeat):
-        t = time.perf_counter()
-        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+        for i, cmd in enumerate(cmds):
+            t = time.perf_counter()
+            subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+            times[i].append(time.perf_counter() - t)
+    return [statistics.median(t) for t in times]
 
 
 def best(fn: Callable[[], object], repeat: int = 3) -> float:
@@ -51,12 +54,16 @@ def main() -> int:
     # installed, like the lxml floor it is compared with.
     subprocess.run([py, "-m", "compileall", "-q", str(REPO / "packages" / "secure-deploy" / "python")],
                    check=True, env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"})
-    floor = wall([py, "-c", "import lxml.etree"])
-    audit = wall([py, "-m", "secure_deploy.cli", "audit", "--config-dir", str(EXAMPLE / "etc"),
-                  "--run-dir", str(EXAMPLE / "run"), "--nso-version", "6.4", "--format", "json"])
-    print("Standalone audit of the example deployment (median of 5 runs)")
+    script = Path(py).parent / "secure-deploy"
+    command = [str(script)] if script.exists() else [py, "-m", "secure_deploy.cli"]
+    label = "secure-deploy audit" if script.exists() else "python -m secure_deploy.cli audit"
+    floor, audit = walls([[py, "-c", "import lxml.etree"],
+                          command + ["audit", "--config-dir", str(EXAMPLE / "etc"),
+                                     "--run-dir", str(EXAMPLE / "run"), "--nso-version", "6.4",
+                                     "--format", "json"]])
+    print("Standalone audit of the example deployment (median of 21 runs, taken in turns)")
     print(f"  floor  python -c 'import lxml.etree' : {floor * 1000:8.1f} ms")
-    print(f"  secure-deploy audit                 : {audit * 1000:8.1f} ms  "
+    print(f"  {label:<36}: {audit * 1000:8.1f} ms  "
           f"({audit / floor:.2f}x floor; target <= 2x)")
     print()
 

@@ -9,16 +9,18 @@ FAIL to WARN when an exposure is declared accepted).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
+from .frozen import frozen
 from .model import Report, Status
 
 OPEN = (Status.FAIL, Status.WARN, Status.ERROR)
 
 
-@dataclass(frozen=True)
+@frozen
 class Entry:
+    """One rule (and object) in a report diff, with its old verdict when it changed."""
+
     rule_id: str
     object: Optional[str]
     title: str
@@ -33,8 +35,10 @@ class Entry:
         return f"{self.rule_id} ({self.object})" if self.object else self.rule_id
 
 
-@dataclass(frozen=True)
+@frozen
 class ReportDiff:
+    """Two reports compared: findings new, fixed, unchanged and changed, with both scores."""
+
     old_target: str
     new_target: str
     old_started_at: str

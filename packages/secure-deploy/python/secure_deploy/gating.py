@@ -9,9 +9,9 @@ not (they carry actual values), so they are not part of the identity.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import FrozenSet, Optional, Tuple
 
+from .frozen import frozen
 from .model import Report, RuleResult, Severity, Status
 
 # Statuses that fail a gate. WARN is a partial pass (score counts it half) and never
@@ -33,8 +33,10 @@ def failing_keys(report: Report) -> FrozenSet[FindingKey]:
     return frozenset(out)
 
 
-@dataclass(frozen=True)
+@frozen
 class GateResult:
+    """The verdict of the CI gates: pass or not, and why, for the exit code and stderr."""
+
     passed: bool
     reasons: Tuple[str, ...]           # one line per failed gate, for stderr
     gated: Tuple[RuleResult, ...]      # the rules that tripped the severity gate

@@ -12,7 +12,6 @@ import difflib
 import os
 import re
 import shlex
-from dataclasses import dataclass
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import registry
@@ -20,6 +19,7 @@ from .engine import evaluate
 from .errors import InputError, SecureDeployError
 from .facts.ncsconf import parse_ncs_conf
 from .facts.types import Facts, NcsConf, Settings
+from .frozen import frozen
 from .harden_plan import FIXES, Fix, blocked, value_needed
 from .model import NsoVersionInfo, Rule, Status
 from .redact import scrub
@@ -32,23 +32,29 @@ KEYS_FILE_DEFAULT = "${NCS_CONFIG_DIR}/ncs.crypto_keys"
 _EPOCH = "1970-01-01T00:00:00+00:00"  # rules over ncs.conf alone do not read the clock
 
 
-@dataclass(frozen=True)
+@frozen
 class Change:
+    """One ncs.conf value the hardening changed, for the plan printed to the operator."""
+
     rule_id: str
     path: str
     old: str            # as described by NcsConf.described ("absent (default: ...)")
     new: Optional[str]  # None: removed
 
 
-@dataclass(frozen=True)
+@frozen
 class ManualStep:
+    """Something the hardening cannot do in ncs.conf and the operator must do by hand."""
+
     rule_id: str        # "" for steps not tied to one rule
     title: str
     text: str
 
 
-@dataclass(frozen=True)
+@frozen
 class HardenResult:
+    """A hardened ncs.conf and its plan: changes, notes, manual steps, verdicts before and after."""
+
     source: str
     target: str
     version: str

@@ -13,12 +13,12 @@ wanted value, and never for a parameter the release does not have.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable, Optional, Tuple, Union
 
-from .facts.ncsconf_defaults import DEFAULTS, default_for, exists_in
 from .checks._common import is_loopback
+from .facts.ncsconf_defaults import DEFAULTS, default_for, exists_in
 from .facts.types import NcsConf
+from .frozen import frozen
 
 # A wanted value, or a function of the configuration giving it (None: nothing to do).
 Want = Union[str, Callable[[NcsConf], Optional[str]]]
@@ -28,8 +28,10 @@ def _always(c: NcsConf) -> bool:
     return True
 
 
-@dataclass(frozen=True)
+@frozen
 class Edit:
+    """Set one ncs.conf path to a wanted value, when its context applies."""
+
     path: str
     want: Want
     # When the element is absent and its default is wrong, it is only added if the
@@ -38,7 +40,7 @@ class Edit:
     context: Callable[[NcsConf], bool] = _always
 
 
-@dataclass(frozen=True)
+@frozen
 class Remove:
     """Remove the elements at `path` (a leaf-list) whose value `keep` rejects."""
 
@@ -46,8 +48,10 @@ class Remove:
     keep: Callable[[str], bool]
 
 
-@dataclass(frozen=True)
+@frozen
 class Fix:
+    """How one rule is fixed in ncs.conf: edits and removals, or why it cannot be."""
+
     rule_id: str
     summary: str
     edits: Tuple[Edit, ...] = ()

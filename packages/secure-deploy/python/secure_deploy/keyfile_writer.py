@@ -14,10 +14,10 @@ import errno
 import fcntl
 import os
 import stat
-from dataclasses import dataclass
 from typing import Callable, Iterable, List, Optional
 
 from .errors import SecureDeployError
+from .frozen import frozen
 
 Hook = Callable[[str], None]
 
@@ -47,8 +47,10 @@ def _no_hook(step: str) -> None:
     return None
 
 
-@dataclass(frozen=True)
+@frozen
 class WriteResult:
+    """The keys file as written: path, backup, mode and owner, and generations pruned."""
+
     path: str
     backup_path: Optional[str]
     mode: int

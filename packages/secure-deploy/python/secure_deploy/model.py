@@ -6,9 +6,10 @@ callbacks in threads) and be compared in tests.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Callable, Iterable, Mapping, Optional, Sequence, Tuple
 
+from .frozen import frozen
 from .redact import scrub
 
 SCHEMA_VERSION = "1.0"
@@ -75,8 +76,10 @@ _STATUS_BADNESS = {
 SOURCES = ("ncs_conf", "host", "keys", "cdb")
 
 
-@dataclass(frozen=True)
+@frozen
 class RuleMeta:
+    """A rule's documentation: what it checks, why, how to fix, where the guidance says so."""
+
     id: str
     title: str
     severity: Severity
@@ -93,13 +96,15 @@ class RuleMeta:
     fix_example: str = ""              # the same, fixed
 
 
-@dataclass(frozen=True)
+@frozen
 class Location:
+    """A file and line that a finding points at."""
+
     file: str
     line: Optional[int] = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Finding:
     """One verdict of one rule, optionally about one object (a user, a device, a file).
 
@@ -133,8 +138,10 @@ def finding(status: Status, message: str, *, paths: Iterable[str] = (), obj: Opt
     return Finding(status, message, ev, tuple(paths), obj, location)
 
 
-@dataclass(frozen=True)
+@frozen
 class Rule:
+    """A rule: its metadata and the pure function that checks it."""
+
     meta: RuleMeta
     check: Callable[..., Sequence[Finding]] = field(compare=False, repr=False)
 
@@ -143,7 +150,7 @@ class Rule:
         return self.meta.id
 
 
-@dataclass(frozen=True)
+@frozen
 class RuleResult:
     """A rule's overall verdict: the worst of its findings."""
 
@@ -182,8 +189,10 @@ class RuleResult:
         return None
 
 
-@dataclass(frozen=True)
+@frozen
 class NsoVersionInfo:
+    """The NSO release assumed for defaults, and where that came from."""
+
     version: str      # "6.4" (major.minor used for defaults)
     full: str         # as found, e.g. "6.4.1.2"
     source: str       # "--nso-version", "$NCS_DIR/VERSION", "runtime", "assumed"
@@ -195,8 +204,10 @@ class NsoVersionInfo:
         return f"defaults of NSO {self.version} assumed (version {self.full} from {self.source})"
 
 
-@dataclass(frozen=True)
+@frozen
 class Summary:
+    """Counts per status and failing severity, and the score with and without waivers."""
+
     total: int
     by_status: Tuple[Tuple[str, int], ...]
     failed_by_severity: Tuple[Tuple[str, int], ...]
@@ -204,8 +215,10 @@ class Summary:
     score_without_waivers: float  # waived findings count as failing
 
 
-@dataclass(frozen=True)
+@frozen
 class Report:
+    """One audit: every rule's result, the NSO release assumed, and the run's metadata."""
+
     results: Tuple[RuleResult, ...]
     nso_version: NsoVersionInfo
     target: str                      # what was audited (file paths or "NSO runtime")

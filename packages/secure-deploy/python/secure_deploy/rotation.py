@@ -22,13 +22,21 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass
 from typing import Callable, Optional, Protocol, Tuple
 
 from .facts.keyfile import FORMAT_2, KeysFile, parse_keys, serialize
 from .facts.keys import known_active, read_keys_file
-from .keyfile_writer import (DEFAULT_MAX_BACKUPS, Hook, RotationError, RotationInProgress,
-                             RotationLock, backup_path_for, cleanup_temp, write_keys_file)
+from .frozen import frozen
+from .keyfile_writer import (
+    DEFAULT_MAX_BACKUPS,
+    Hook,
+    RotationError,
+    RotationInProgress,
+    RotationLock,
+    backup_path_for,
+    cleanup_temp,
+    write_keys_file,
+)
 from .rotation_plan import DEFAULT_WAIT_COMMIT_QUEUE, RotationPlan, plan_rotation
 from .rotation_store import RotationRecord, RotationStore, State
 
@@ -39,7 +47,7 @@ STEP_BEFORE_APPLY = "before-apply"
 STEP_AFTER_APPLY = "after-apply"
 
 
-@dataclass(frozen=True)
+@frozen
 class ApplyResult:
     """Output of /key-rotation/apply-new-keys."""
 
@@ -90,8 +98,10 @@ class KnownActiveGeneration:
         raise RotationError("not connected to NSO: run `key-rotation apply-new-keys` yourself")
 
 
-@dataclass(frozen=True)
+@frozen
 class RotationOutcome:
+    """What a rotation did: the plan, the record written and the steps still to run."""
+
     plan: RotationPlan
     record: Optional[RotationRecord]     # None for a dry run
     dry_run: bool

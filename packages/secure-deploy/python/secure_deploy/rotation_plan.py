@@ -7,12 +7,23 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass
 from typing import Callable, Dict, Optional, Tuple
 
-from .facts.keyfile import (AES_KEYS, DES3_KEYS, FORMAT_2, FORMAT_LEGACY, KEY_LENGTHS,
-                            LEGACY_GENERATION, MAX_GENERATION, KeySet, KeysFile, file_fingerprint,
-                            line_name, make_keyset)
+from .facts.keyfile import (
+    AES_KEYS,
+    DES3_KEYS,
+    FORMAT_2,
+    FORMAT_LEGACY,
+    KEY_LENGTHS,
+    LEGACY_GENERATION,
+    MAX_GENERATION,
+    KeySet,
+    KeysFile,
+    file_fingerprint,
+    line_name,
+    make_keyset,
+)
+from .frozen import frozen
 from .keyfile_writer import RotationError
 
 # 3DES was removed in NSO 6.5 (NSO-FACTS.md §2.2): new DES3 keys only for 6.4.
@@ -49,8 +60,10 @@ def nso_commands(to_generation: int, wait_commit_queue: int) -> Tuple[str, ...]:
     )
 
 
-@dataclass(frozen=True)
+@frozen
 class RotationPlan:
+    """A rotation decided before anything is written: generations, fingerprints, backup."""
+
     keys_path: str
     from_format: str
     from_generation: Optional[int]       # None: NSO's active generation is unknown
@@ -164,7 +177,7 @@ EXTERNAL_KEYS_FRAGMENT = """<encrypted-strings>
 </encrypted-strings>"""
 
 
-@dataclass(frozen=True)
+@frozen
 class InlineMigrationPlan:
     """Moving keys out of ncs.conf: written only on request, ncs.conf never edited."""
 

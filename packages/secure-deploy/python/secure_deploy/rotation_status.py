@@ -3,19 +3,20 @@ state, for the CLI and the NSO status action alike. No key value ever gets here.
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass
 from typing import Any, Dict, Optional, Tuple
 
-from .facts.keyfile import file_fingerprint
-from .facts.keys import (SOURCE_HISTORY, SOURCE_MTIME, created_from_history, known_active,
-                         read_keys_file)
 from .facts.host import inspect_file
+from .facts.keyfile import file_fingerprint
+from .facts.keys import SOURCE_HISTORY, SOURCE_MTIME, created_from_history, known_active, read_keys_file
 from .facts.types import FileFacts
+from .frozen import frozen
 from .rotation_store import RotationRecord, RotationStore
 
 
-@dataclass(frozen=True)
+@frozen
 class GenerationStatus:
+    """One key generation for `keys status`: fingerprint, names, active or not."""
+
     generation: int
     fingerprint: str
     names: Tuple[str, ...]
@@ -23,8 +24,10 @@ class GenerationStatus:
     active: bool
 
 
-@dataclass(frozen=True)
+@frozen
 class KeyStatus:
+    """The keys file, its generations, which one is active and how old it is."""
+
     keys_path: str
     file: FileFacts
     format: str

@@ -10,11 +10,12 @@ from __future__ import annotations
 import enum
 import json
 import threading
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, fields, replace
 from typing import Any, Dict, List, Optional, Protocol, Tuple
 
 from .errors import InputError
 from .fileio import atomic_write_bytes, read_input
+from .frozen import frozen
 
 MAX_HISTORY = 100
 
@@ -34,8 +35,10 @@ class State(enum.Enum):
         return self in (State.IDLE, State.COMPLETED, State.FAILED)
 
 
-@dataclass(frozen=True)
+@frozen
 class RotationRecord:
+    """One rotation in the history: its state and fingerprints (never key bytes)."""
+
     id: str
     state: State
     keys_path: str

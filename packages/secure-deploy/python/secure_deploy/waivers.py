@@ -22,11 +22,11 @@ import dataclasses
 import datetime as _dt
 import json
 import re
-from dataclasses import dataclass
 from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from .errors import InputError
 from .fileio import read_input
+from .frozen import frozen
 from .model import Report, RuleResult, Status
 
 EXPIRY_WARNING_DAYS = 14
@@ -37,8 +37,10 @@ WAIVABLE = (Status.FAIL, Status.WARN)
 _KEYS = {"rule", "object", "justification", "approved-by", "created", "expires"}
 
 
-@dataclass(frozen=True)
+@frozen
 class Waiver:
+    """An accepted failure of one rule (optionally one object) until an expiry date."""
+
     rule: str
     justification: str
     expires: _dt.date                  # last day on which the waiver applies

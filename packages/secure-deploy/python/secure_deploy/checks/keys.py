@@ -5,7 +5,6 @@ Checks see keys only as facts/keys.py reduced them: names, fingerprints and an
 """
 from __future__ import annotations
 
-import datetime as _dt
 from typing import List, Optional, Sequence
 
 from ..facts.types import Facts, KeysFacts
@@ -189,6 +188,7 @@ def no_des3(facts: Facts) -> Sequence[Finding]:
 
 
 def _age_days(created: str, now: str) -> Optional[int]:
+    import datetime as _dt  # only deployments with a known key age pay for the import
     try:
         return (_dt.datetime.fromisoformat(now) - _dt.datetime.fromisoformat(created)).days
     except (ValueError, TypeError):

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import glob
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple, TypeVar
 
 from ..errors import InputError
+from ..frozen import frozen
 from ..model import NsoVersionInfo
 from .ncsconf import ENV_VARS, expand, read_ncs_conf
 from .types import CdbFacts, Facts, HostFacts, KeysFacts, NcsConf, Settings
@@ -19,7 +20,7 @@ EXTERNAL_KEYS_CMD = "/ncs-config/encrypted-strings/external-keys/command"
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
+@frozen
 class Sources:
     """Where the deployment's files are. None means: discover."""
 
@@ -35,8 +36,10 @@ class Sources:
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
 
 
-@dataclass(frozen=True)
+@frozen
 class Resolved:
+    """Sources with discovery done: the files and directories the readers will use."""
+
     ncs_conf: str
     config_dir: Optional[str]
     run_dir: Optional[str]

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import hmac
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from hashlib import sha256
 from typing import Dict, List, Optional, Tuple, Union
 
 from ..errors import InputError
+from ..frozen import frozen
 from ..redact import scrub
 from .wellknown import is_dummy_key
 
@@ -63,7 +64,7 @@ def line_name(name: str, generation: Optional[int]) -> str:
     return name if generation is None else f"{name}[{generation}]"
 
 
-@dataclass(frozen=True)
+@frozen
 class KeySet:
     """One generation's keys. `entries` holds secrets and never appears in repr."""
 
@@ -94,8 +95,10 @@ class KeySet:
         return fingerprint(self)
 
 
-@dataclass(frozen=True)
+@frozen
 class KeysFile:
+    """A parsed ncs.crypto_keys: its format and key sets per generation (values never leave it)."""
+
     format: str                                  # FORMAT_LEGACY or FORMAT_2
     generations: Tuple[KeySet, ...]              # sorted by generation
     notes: Tuple[str, ...] = ()                  # tolerated oddities (comments, blanks)

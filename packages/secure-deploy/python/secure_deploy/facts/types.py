@@ -6,16 +6,17 @@ values never get this far: the readers reduce them to properties (scheme, length
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Dict, Optional, Tuple
 
+from ..frozen import frozen
 from ..model import Location, NsoVersionInfo
 from .ncsconf_defaults import default_for
 
 NCS_CONFIG = "/ncs-config"
 
 
-@dataclass(frozen=True)
+@frozen
 class ConfNode:
     """One element of ncs.conf. `text` is `${VAR}`-expanded, `raw` as written."""
 
@@ -41,7 +42,7 @@ class ConfNode:
         return node.text if node else None
 
 
-@dataclass(frozen=True)
+@frozen
 class InlineKey:
     """A key written into ncs.conf /encrypted-strings, reduced to safe properties."""
 
@@ -52,8 +53,10 @@ class InlineKey:
     line: Optional[int] = None
 
 
-@dataclass(frozen=True)
+@frozen
 class NcsConf:
+    """A parsed ncs.conf with the NSO release whose defaults fill in absent elements."""
+
     path: str
     root: ConfNode
     version: str                               # major.minor whose defaults apply
@@ -106,8 +109,10 @@ class NcsConf:
         return f"absent (NSO {self.version} default: {d if d not in (None, '') else 'none'})"
 
 
-@dataclass(frozen=True)
+@frozen
 class FileFacts:
+    """stat() of one file the checks care about: mode, owner, capabilities, or why it failed."""
+
     path: str
     exists: bool
     mode: Optional[int] = None        # permission bits incl. setuid/setgid/sticky
@@ -128,8 +133,10 @@ class FileFacts:
         return bool(self.mode is not None and self.mode & 0o4000 and self.uid == 0)
 
 
-@dataclass(frozen=True)
+@frozen
 class HostFacts:
+    """The installation on this machine: install type, daemon user and the files that matter."""
+
     install_type: str                 # "system", "local" or "unknown"
     install_evidence: str
     ncs_dir: Optional[str] = None
@@ -147,15 +154,17 @@ class HostFacts:
         return None
 
 
-@dataclass(frozen=True)
+@frozen
 class KeyGeneration:
+    """One generation of ncs.crypto_keys as the checks see it: names and fingerprint only."""
+
     generation: int                   # -1 = legacy keys (no generation)
     names: Tuple[str, ...]            # e.g. ("AESCFB128_KEY", "AES256CFB128_KEY")
     fingerprint: str                  # safe to display; see facts/keys.py
     is_dummy: bool
 
 
-@dataclass(frozen=True)
+@frozen
 class KeysFacts:
     """ncs.crypto_keys reduced to safe properties."""
 
@@ -176,16 +185,20 @@ class KeysFacts:
         return any(g.is_dummy for g in self.generations)
 
 
-@dataclass(frozen=True)
+@frozen
 class UserFacts:
+    """A local user in /aaa, reduced to its password scheme (never the hash)."""
+
     name: str
     hash_scheme: str                  # "none", "$0$", "$1$", "$5$", "$6$", "other"
     default_password: bool            # password equals a well-known default
     local_ipc_access: Optional[bool] = None
 
 
-@dataclass(frozen=True)
+@frozen
 class NacmRule:
+    """One /nacm/rule-list/rule (data, RPC or notification rule)."""
+
     name: str
     module_name: Optional[str] = None
     path: Optional[str] = None
@@ -196,8 +209,10 @@ class NacmRule:
     notification_name: Optional[str] = None   # a notification rule never grants data access
 
 
-@dataclass(frozen=True)
+@frozen
 class NacmCmdRule:
+    """One tailf-acm cmdrule: access to CLI/WebUI commands."""
+
     name: str
     command: Optional[str] = None
     access_operations: Optional[str] = None
@@ -205,21 +220,25 @@ class NacmCmdRule:
     context: Optional[str] = None
 
 
-@dataclass(frozen=True)
+@frozen
 class NacmRuleList:
+    """A NACM rule-list: the groups it applies to and its rules in order."""
+
     name: str
     groups: Tuple[str, ...] = ()
     rules: Tuple[NacmRule, ...] = ()
     cmdrules: Tuple[NacmCmdRule, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class NacmGroup:
+    """A NACM group and its user names."""
+
     name: str
     users: Tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class NacmFacts:
     """Absent leaves are None: the RFC 8341 / tailf-acm default then applies."""
 
@@ -233,8 +252,10 @@ class NacmFacts:
     rule_lists: Tuple[NacmRuleList, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class UmapFacts:
+    """One authgroup user map (or the default map): how device credentials are chosen."""
+
     local_user: str                   # "default-map" for the authgroup's default map
     remote_name: Optional[str] = None
     same_user: bool = False
@@ -242,22 +263,28 @@ class UmapFacts:
     default_credentials: bool = False  # e.g. admin/admin
 
 
-@dataclass(frozen=True)
+@frozen
 class AuthgroupFacts:
+    """A southbound authgroup and its user maps (credentials reduced to their kind)."""
+
     name: str
     maps: Tuple[UmapFacts, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class DeviceFacts:
+    """A managed device's settings that matter for SSH security."""
+
     name: str
     host_key_verification: Optional[str] = None
     authgroup: Optional[str] = None
     ssh_algorithms: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()  # (kind, algorithms)
 
 
-@dataclass(frozen=True)
+@frozen
 class CdbFacts:
+    """What the CDB (XML files, or MAAPI inside NSO) says; None means that part was not seen."""
+
     sources: Tuple[str, ...] = ()                 # files read, or "NSO CDB"
     users: Optional[Tuple[UserFacts, ...]] = None  # None: no /aaa data seen
     nacm: Optional[NacmFacts] = None
@@ -272,7 +299,7 @@ class CdbFacts:
 EXPOSURES = ("cli-ssh", "netconf-ssh", "webui-http")
 
 
-@dataclass(frozen=True)
+@frozen
 class Settings:
     """Operator settings that change verdicts (from CLI options or NSO config)."""
 
@@ -280,8 +307,10 @@ class Settings:
     accepted_exposures: Tuple[str, ...] = ()      # e.g. ("cli-ssh",): enabled on purpose
 
 
-@dataclass(frozen=True)
+@frozen
 class Facts:
+    """Everything one audit judges, gathered before any check runs."""
+
     version: NsoVersionInfo
     now: str                                      # ISO 8601, from the caller's clock
     ncs_conf: Optional[NcsConf] = None

@@ -10,7 +10,6 @@ import contextlib
 import dataclasses
 import datetime as _dt
 import threading
-from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import ncs
@@ -22,6 +21,7 @@ from ..facts.collect import collect
 from ..facts.keys import nso_keys_facts
 from ..facts.types import Facts
 from ..facts.version import ASSUMED_DEFAULT, parse_version, resolve_version
+from ..frozen import frozen
 from ..model import NsoVersionInfo, Report, Rule, Severity, Status
 from ..redact import scrub
 from ..waivers import apply_waivers
@@ -41,15 +41,19 @@ def utc_now() -> _dt.datetime:
     return _dt.datetime.now(_dt.timezone.utc)
 
 
-@dataclass(frozen=True)
+@frozen
 class AuditRequest:
+    """The audit action's input: rule and tag selection and the minimum severity."""
+
     rules: Tuple[str, ...] = ()
     tags: Tuple[str, ...] = ()
     min_severity: Optional[str] = None
 
 
-@dataclass(frozen=True)
+@frozen
 class AuditOutcome:
+    """A stored audit run: its report and what changed since the previous run."""
+
     run_id: str
     report: Report
     newly_failing: Tuple[str, ...]

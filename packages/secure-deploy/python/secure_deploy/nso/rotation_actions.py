@@ -21,7 +21,6 @@ import datetime as _dt
 import os
 import threading
 import time
-from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 import _ncs
@@ -30,6 +29,7 @@ import ncs
 from ..errors import UsageError
 from ..facts.collect import keys_path, resolve
 from ..facts.ncsconf import read_ncs_conf
+from ..frozen import frozen
 from ..keyfile_writer import RotationError, RotationInProgress
 from ..rotation import RotationOutcome, Rotator
 from ..rotation_plan import DEFAULT_WAIT_COMMIT_QUEUE
@@ -61,8 +61,10 @@ def utc_now_iso() -> str:
     return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
 
 
-@dataclass(frozen=True)
+@frozen
 class Target:
+    """The keys file a rotation writes and the NSO release it runs under."""
+
     keys_path: str
     version: str
 

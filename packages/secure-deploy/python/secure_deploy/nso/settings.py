@@ -7,20 +7,22 @@ core understands (facts.collect.Sources, facts.types.Settings, waivers.Waiver).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from typing import Any, List, Mapping, Optional, Tuple
 
 from ..errors import InputError
 from ..facts.collect import Sources
 from ..facts.types import Settings
+from ..frozen import frozen
 from ..waivers import Waiver, waiver_from_mapping
 
 DEFAULT_HISTORY_SIZE = 20          # the YANG default of settings/history-size
 DEFAULT_MAX_KEY_AGE_DAYS = 365     # the YANG default of settings/max-key-age-days
 
 
-@dataclass(frozen=True)
+@frozen
 class NsoSettings:
+    """The package's settings from CDB config, with waivers already parsed."""
+
     ncs_conf: Optional[str] = None
     config_dir: Optional[str] = None
     run_dir: Optional[str] = None

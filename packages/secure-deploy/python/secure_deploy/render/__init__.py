@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import enum
 import importlib
-from dataclasses import dataclass
 from typing import Callable, Optional, Tuple
 
+from ..frozen import frozen
 from ..model import Report
 
 
@@ -26,7 +26,7 @@ class Format(enum.Enum):
         return {"text": "txt", "json": "json", "sarif": "sarif", "junit": "xml", "html": "html"}[self.value]
 
 
-@dataclass(frozen=True)
+@frozen
 class HistoryPoint:
     """One earlier run, for trend charts: when, score, and failing-rule count."""
 
@@ -35,8 +35,10 @@ class HistoryPoint:
     failed: int = 0
 
 
-@dataclass(frozen=True)
+@frozen
 class RenderOptions:
+    """Per-format options for rendering a report."""
+
     color: bool = False                    # text: ANSI colours (caller checks TTY and NO_COLOR)
     base_dir: Optional[str] = None         # sarif: paths under it become relative URIs
     history: Tuple[HistoryPoint, ...] = ()  # html: earlier runs, oldest first
