@@ -69,7 +69,8 @@ demo: setup
 	@echo
 	@echo "(exit code ignored for the demo: the example is a development install and is meant to fail)"
 
-# The hardened example: every rule passes or does not apply. git does not keep the
+# The hardened example: no rule fails (SD-KEYS-003 is MANUAL: --no-host cannot name the
+# NSO user that must own the keys file). git does not keep the
 # keys file's mode, so restore what SD-KEYS-003 expects first.
 demo-prod: setup
 	chmod 600 examples/prod-system-install/etc/ncs.crypto_keys

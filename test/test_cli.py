@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from factsbuilder import wrap
+from secure_deploy import registry
 from secure_deploy.cli import main
 
 GOOD = wrap("<aaa><local-authentication><enabled>false</enabled></local-authentication>"
@@ -79,6 +80,9 @@ def test_usage_errors_exit_2(conf):
     assert run_cli("explain", "SD-NOPE-001").returncode == 2
 
 
+EXPLAIN_SECTIONS = ("What it checks", "Why it matters", "Failing example", "Fix", "References")
+
+
 def test_rules_and_explain(capsys):
     assert main(["rules", "--format", "json"]) == 0
     catalog = json.loads(capsys.readouterr().out)
@@ -86,8 +90,34 @@ def test_rules_and_explain(capsys):
     assert "SD-AUTH-001" in ids and len(ids) == len(set(ids))
     assert main(["explain", "sd-auth-002"]) == 0
     text = capsys.readouterr().out
-    for heading in ("What it checks", "Why it matters", "Failing example", "Fix", "References"):
+    for heading in EXPLAIN_SECTIONS:
         assert heading in text
+
+
+def _explain_sections(text: str) -> dict:
+    """Heading -> the lines under it, up to the next heading (headings in their fixed order)."""
+    lines = text.splitlines()
+    at = []
+    for h in EXPLAIN_SECTIONS:
+        assert h in lines[(at[-1] + 1) if at else 0:], f"no {h!r} section (after the previous one)"
+        at.append(lines.index(h, (at[-1] + 1) if at else 0))
+    return {h: lines[a + 1:b] for h, a, b in zip(EXPLAIN_SECTIONS, at, at[1:] + [len(lines)])}
+
+
+@pytest.mark.parametrize("rule", registry.all_rules(), ids=lambda r: r.id)
+def test_explain_documents_every_rule(rule, capsys):
+    """The issue: `explain ID` says what it checks, why, a failing example, the fix, references."""
+    assert main(["explain", rule.id]) == 0
+    sections = _explain_sections(capsys.readouterr().out)
+    for heading, body in sections.items():
+        assert any(line.strip() for line in body), f"{rule.id}: empty {heading!r} section"
+    m = rule.meta
+    checks = "\n".join(sections["What it checks"])
+    assert m.title in checks and all(src in checks for src in m.reads)
+    failing, fix = "\n".join(sections["Failing example"]), "\n".join(sections["Fix"])
+    assert all(line.strip() in failing for line in m.example.splitlines())
+    assert all(line.strip() in fix for line in m.fix_example.splitlines())
+    assert m.section in "\n".join(sections["References"])
 
 
 def test_json_report_shape(conf, capsys):

@@ -1,13 +1,14 @@
 """facts/host.py on tmp_path trees: file facts, install type, daemon user, end to end."""
 from __future__ import annotations
 
+import json
 import os
 import struct
 from pathlib import Path
 
 import pytest
 
-from factsbuilder import NOW
+from factsbuilder import NOW, NS
 from secure_deploy import registry
 from secure_deploy.engine import evaluate
 from secure_deploy.facts import host as hostmod
@@ -270,3 +271,29 @@ def test_collect_host_env_fallback_and_unknown_user(tmp_path):
     assert h.config_dir == str(tmp_path) and h.daemon_user is None and h.daemon_uid is None
     assert evaluate(registry.get("SD-ROOT-001"), _facts(h)).status is Status.MANUAL
     assert evaluate(registry.get("SD-ROOT-002"), _facts(h)).status is Status.NOT_APPLICABLE
+
+
+def test_relative_directory_arguments_are_inspected_like_absolute_ones(tmp_path, monkeypatch, capsys):
+    # A relative --ncs-dir/--config-dir names a place relative to where the command
+    # runs; it used to be dropped as "relative to NSO's working directory", which made
+    # the root rules NOT_APPLICABLE without a word.
+    from secure_deploy.cli import main
+    from secure_deploy.facts.collect import Sources, resolve
+
+    ncs = _install(tmp_path)
+    os.chmod(ncs / "lib/ncs/lib/core/confd/priv/cmdptywrapper", 0o4755)
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    (etc / "ncs.conf").write_text(f'<ncs-config xmlns="{NS}"/>')
+    monkeypatch.chdir(tmp_path)
+    rel_ncs = os.path.relpath(ncs, tmp_path)
+    r = resolve(Sources(config_dir="etc", ncs_dir=rel_ncs, environ={}))
+    assert (r.config_dir, r.ncs_dir) == (str(etc), str(ncs))
+    assert r.env["NCS_CONFIG_DIR"] == str(etc)
+
+    main(["audit", "--config-dir", "etc", "--ncs-dir", rel_ncs, "--host", "--rule", "SD-ROOT-002",
+          "--format", "json", "--nso-version", "6.4", "--fail-on", "critical"])
+    res = json.loads(capsys.readouterr().out)["results"][0]
+    assert res["status"] != "not-applicable"
+    expect = "warn" if IS_ROOT else "pass"      # only setuid *root* matters
+    assert res["status"] == expect, res

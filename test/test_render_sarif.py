@@ -140,3 +140,14 @@ def test_uris_relative_to_base_dir_or_file_uris():
 def test_no_secret_in_sarif():
     out = render(sample_report(), Format.SARIF)
     assert SECRET_HASH not in out and SECRET_KEY not in out and "QQQQQQQQ" not in out
+
+
+@pytest.mark.parametrize("rule_id,lang", [("SD-IF-001", "xml"), ("SD-NACM-002", "xml"), ("SD-KEYS-003", "shell"),
+                                          ("SD-INSTALL-001", "text")])
+def test_fix_example_fence_names_its_language(rule_id, lang):
+    from secure_deploy import registry
+    from secure_deploy.model import RuleResult, Status
+    from secure_deploy.render.sarif_report import _descriptor
+    meta = registry.get(rule_id).meta
+    md = _descriptor(RuleResult(meta, Status.FAIL, "m", ()))["help"]["markdown"]
+    assert f"```{lang}\n{meta.fix_example}\n```" in md

@@ -102,3 +102,22 @@ def test_system_install_needs_an_installer_trace(tmp_path):
     (d / "etc" / "ncs.systemd.conf").write_text("")
     kind, _ = detect_install_type(ncs_dir=None, config_dir=str(d / "etc"), run_dir=str(d / "run"), conf=conf)
     assert kind == "system"
+
+
+@pytest.mark.parametrize("argv", [["audit", "--cdb-xml"], ["audit", "--no-such-option"], ["audit", "--fail-on", "x"],
+                                  ["explain"], ["no-such-command"]])
+def test_usage_errors_are_one_line_and_exit_2(argv, capsys):
+    with pytest.raises(SystemExit) as e:
+        main(argv)
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and ": error: " in err and "--help" in err, err
+
+
+def test_netconf_ssh_exposure_names_the_default_port(tmp_path, capsys):
+    from factsbuilder import wrap
+    p = tmp_path / "ncs.conf"
+    p.write_bytes(wrap(""))
+    main(["audit", "--ncs-conf", str(p), "--no-host", "--rule", "SD-IF-002", "-f", "json", "--nso-version", "6.4"])
+    res = json.loads(capsys.readouterr().out)["results"][0]
+    assert res["status"] == "fail" and "0.0.0.0:2022" in res["message"], res["message"]

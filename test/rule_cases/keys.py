@@ -72,7 +72,8 @@ CASES = [
     Case("SD-KEYS-002", P, None, keys=kf(LEGACY_RANDOM), note="keys-file-only"),
     # SD-KEYS-003 file protection
     Case("SD-KEYS-003", P, keys=kf(ROTATED), host=HOST),
-    Case("SD-KEYS-003", P, keys=kf(ROTATED, mode=0o640), note="group-read-ok-no-host"),
+    Case("SD-KEYS-003", P, keys=kf(ROTATED, mode=0o640), host=HOST, note="group-read-ok"),
+    Case("SD-KEYS-003", M, keys=kf(ROTATED), note="owner-not-judged-without-nso-user"),
     Case("SD-KEYS-003", F, keys=kf(ROTATED, mode=0o644), host=HOST, note="world-read"),
     Case("SD-KEYS-003", F, keys=kf(ROTATED, mode=0o660), note="group-write"),
     Case("SD-KEYS-003", F, keys=kf(ROTATED, owner="root"), host=HOST, note="wrong-owner"),
@@ -80,12 +81,12 @@ CASES = [
     Case("SD-KEYS-003", Status.ERROR, keys=kf("", error="cannot stat: Permission denied"),
          note="unstattable"),
     Case("SD-KEYS-003", NA, note="no-keys-file"),
-    # SD-KEYS-004 DES3: WARN on 6.4, FAIL from 6.5
+    # SD-KEYS-004 DES3: WARN on every release (migrate before 6.5; unreadable $7$ data after)
     Case("SD-KEYS-004", P, EXTERNAL, keys=kf(ROTATED)),
     Case("SD-KEYS-004", W, EXTERNAL, keys=kf(WITH_DES3), note="file-6.4"),
-    Case("SD-KEYS-004", F, EXTERNAL, keys=kf(WITH_DES3), version="6.5", note="file-6.5"),
+    Case("SD-KEYS-004", W, EXTERNAL, keys=kf(WITH_DES3), version="6.5", note="file-6.5"),
     Case("SD-KEYS-004", W, INLINE_DES3, note="inline-6.4"),
-    Case("SD-KEYS-004", F, INLINE_DES3, version="6.7", note="inline-6.7"),
+    Case("SD-KEYS-004", W, INLINE_DES3, version="6.7", note="inline-6.7"),
     Case("SD-KEYS-004", P, INLINE_RANDOM, version="6.6", note="aes-only-6.6"),
     # SD-KEYS-005 key age (facts.now is 2026-11-26)
     Case("SD-KEYS-005", P, keys=kf(ROTATED), note="178-days-from-history"),

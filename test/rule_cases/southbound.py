@@ -52,8 +52,14 @@ CASES = [
     Case("SD-SB-001", F, cdb_xml=cdb(devices(device("r1"), device("r2", "none"))), note="device-none"),
     Case("SD-SB-001", NA, cdb_xml=NO_DEVICES, note="no-device-data"),
 
-    Case("SD-SB-002", P, cdb_xml=cdb(devices(authgroup("default", umap("admin", "admin", ENCRYPTED)))),
-         note="encrypted"),
+    Case("SD-SB-002", M, cdb_xml=cdb(devices(authgroup("default", umap("admin", "admin", ENCRYPTED)))),
+         note="encrypted-not-compared"),
+    Case("SD-SB-002", F, cdb_xml=cdb(devices(authgroup("default", umap("admin", "admin", ENCRYPTED),
+                                                       umap("oper", "oper", "$0$oper")))),
+         note="encrypted-and-cleartext-default"),
+    Case("SD-SB-002", P, cdb_xml=cdb(devices(authgroup("g", "<umap><local-user>admin</local-user>"
+                                                       "<public-key/></umap>"))),
+         note="public-key-only"),
     Case("SD-SB-002", P, cdb_xml=cdb(devices(authgroup("g", umap("admin", "svc-nso", "$0$Xk3!long-random")))),
          note="non-default-cleartext"),
     Case("SD-SB-002", F, cdb_xml=cdb(devices(authgroup("default", umap("admin", "admin", "$0$admin"),

@@ -28,6 +28,17 @@ TLS_FILES = ("key-file", "cert-file", "ca-cert-file")
 HA_SSL_FROM = "6.7"
 
 
+# `explain` example of SD-HA-004: rule-based HA on in ncs.conf (no namespace) and the
+# /high-availability data of CDB (`show running-config high-availability | display xml`).
+_HA_TOKEN_EXAMPLE = """<!-- ncs.conf -->
+<ha><enabled>true</enabled></ha>
+<!-- CDB -->
+<high-availability xmlns="http://tail-f.com/ns/ncs">{token}
+  <ha-node><id>n1</id><address>10.0.0.1</address></ha-node>
+  <ha-node><id>n2</id><address>10.0.0.2</address></ha-node>
+</high-availability>"""
+
+
 def _ha_ssl_exists(c: NcsConf) -> bool:
     return c.default(HA_SSL) is not None
 
@@ -99,7 +110,7 @@ rule-based HA with /ncs-config/ha/ssl.""",
                   "ssl/cert-file and ssl/ca-cert-file (under /ncs-config/ha-raft, and /ncs-config/ha on "
                   "6.7) to those files on every node; keep the key readable by the NSO user only.",
       section=SECTION, paths=tuple(f"{RAFT}/ssl/{n}" for n in TLS_FILES) + tuple(f"{HA}/ssl/{n}" for n in TLS_FILES),
-      references=(NCS_CONF_MAN, HA_GUIDE), tags=("ha", "ncs-conf", "host"),
+      references=(NCS_CONF_MAN, HA_GUIDE), tags=("ha", "ncs-conf", "host"), reads=("host",),
       example="<ha-raft><enabled>true</enabled><ssl><enabled>true</enabled></ssl></ha-raft>",
       fix_example="""Each file configured, and present on the host (audit with host inspection):
 <ha-raft><enabled>true</enabled><ssl><enabled>true</enabled>
@@ -164,7 +175,9 @@ Nodes of a rule-based HA group authenticate each other with the shared secret
 from joining the group and receiving a copy of the CDB.""",
       remediation="Set /high-availability/token (a long random secret, identical on all HA nodes).",
       section=SECTION, paths=(HA_ENABLED, TOKEN), references=(HA_GUIDE,),
-      tags=("ha", "ncs-conf", "cdb"), needs=("ncs_conf", "cdb"))
+      tags=("ha", "ncs-conf", "cdb"), needs=("ncs_conf", "cdb"),
+      example=_HA_TOKEN_EXAMPLE.format(token=""),
+      fix_example=_HA_TOKEN_EXAMPLE.format(token="\n  <token>$9$ENCRYPTED-TOKEN</token>"))
 def rule_based_ha_token(facts: Facts) -> Sequence[Finding]:
     c = conf(facts)
     if not c.enabled(HA_ENABLED):

@@ -26,6 +26,12 @@ AAA_GUIDE = "NSO Administration Guide: AAA Infrastructure"
 # in the man page; glibc clamps to 1000..999999999, so NSO accepts values below
 # 5000 and we warn about them.)
 MIN_ROUNDS = 5000
+# `explain` examples: one local user as a CDB init file (aaa_init.xml) holds it.
+# Placeholders only: never a real hash or password.
+_AAA_USER = """<aaa xmlns="http://tail-f.com/ns/aaa/1.1"><authentication><users><user><name>{name}</name>
+  <uid>9000</uid><gid>100</gid>{password}
+  <ssh_keydir>/var/ncs/homes/{name}/.ssh</ssh_keydir><homedir>/var/ncs/homes/{name}</homedir>
+</user></users></authentication></aaa>"""
 _SCHEME_NAME = {"$0$": "cleartext ($0$)", "$1$": "MD5-crypt ($1$)", "$5$": "SHA-256-crypt ($5$)",
                 "$6$": "SHA-512-crypt ($6$)", "none": "no password", "other": "unrecognised"}
 
@@ -107,7 +113,11 @@ cleartext password itself, readable by anyone who can read the file.""",
                   "again after setting crypt-hash/algorithm to sha-512 (or remove the local users "
                   "and authenticate through PAM).",
       section=SECTION, paths=(PASSWORD,), references=(AAA_GUIDE, NCS_CONF_MAN),
-      tags=("hashing", "cdb"), needs=("cdb",))
+      tags=("hashing", "cdb"), needs=("cdb",),
+      example=_AAA_USER.format(name="netops", password="<password>$0$CLEARTEXT-PASSWORD</password>"),
+      fix_example="<!-- no password in the init file (PAM login); or set it again after\n"
+                  "     crypt-hash/algorithm sha-512, so that CDB holds a $6$ hash -->\n"
+                  + _AAA_USER.format(name="netops", password=""))
 def weak_user_hashes(facts: Facts) -> Sequence[Finding]:
     if facts.cdb is None or facts.cdb.users is None:
         return _no_user_data(facts)
@@ -140,7 +150,9 @@ passwords.""",
       remediation="Delete the user or set a strong password for it; exclude credentials from "
                   "aaa_init.xml unless local authentication is explicitly needed.",
       section="AAA > Customizing AAA Configuration", paths=(PASSWORD,), references=(AAA_GUIDE,),
-      tags=("hashing", "authentication", "cdb"), needs=("cdb",))
+      tags=("hashing", "authentication", "cdb"), needs=("cdb",),
+      example=_AAA_USER.format(name="admin", password="<password>$0$changeme</password>"),
+      fix_example=_AAA_USER.format(name="admin", password="<!-- no password: authenticates through PAM -->"))
 def default_passwords(facts: Facts) -> Sequence[Finding]:
     if facts.cdb is None or facts.cdb.users is None:
         return _no_user_data(facts)

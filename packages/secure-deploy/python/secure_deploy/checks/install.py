@@ -79,7 +79,18 @@ with demo keys and certificates.""",
 Reinstall NSO with the installer's `--system-install` option (add `--run-as-user USER`
 to run it as a non-root user) and migrate packages and CDB data to it.""",
       section=SECTION, references=(GUIDE_SYSTEM_INSTALL, "ncs-installer(1)"),
-      tags=("install", "host"), needs=("host",))
+      tags=("install", "host"), needs=("host",),
+      example="""A local install (ncs-setup layout): NCS_DIR outside /opt/ncs, ncs.conf in the run directory
+$ echo $NCS_DIR
+/home/dev/nso-6.4
+$ ls ~/ncs-run
+logs  ncs-cdb  ncs.conf  packages  scripts  state""",
+      fix_example="""A system install: NCS_DIR under /opt/ncs, ncs.conf and ncs.systemd.conf in /etc/ncs,
+state in /var/opt/ncs (no ncs.conf there)
+$ echo $NCS_DIR
+/opt/ncs/current
+$ ls /etc/ncs
+ncs.conf  ncs.crypto_keys  ncs.systemd.conf  ...""")
 def system_install(facts: Facts) -> Sequence[Finding]:
     host = facts.host
     assert host is not None  # the engine only calls this rule with host facts

@@ -87,10 +87,11 @@ def _file_finding(facts: Facts, path: str, c: NcsConf) -> Finding:
     common = dict(paths=(CHECK, CHECK_FILE), location=loc, filename=path)
     host = facts.host
     if host is None:
-        # Reviewing an ncs.conf alone (CI, before deployment): the file may not even
-        # exist yet. The configuration part passes; the permissions are unknown.
-        return finding(Status.PASS, "IPC access check enabled (file permissions not inspected: no host facts)",
-                       **common)
+        # Reviewing an ncs.conf alone (CI, before deployment): the configuration is
+        # right, but the file's protection is half of the rule and was not seen, so a
+        # person (or a run with --host on the NSO machine) has to confirm it.
+        return finding(Status.MANUAL, "IPC access check enabled; its file was not inspected (no host facts): "
+                       "check that only the NSO user (and its client group) can read it", **common)
     ff: Optional[FileFacts] = host.file(path)
     if ff is None:
         return finding(Status.MANUAL, "IPC access check enabled but its file was not inspected; check that only "
@@ -117,8 +118,11 @@ def _file_finding(facts: Facts, path: str, c: NcsConf) -> Finding:
     if problems:
         return finding(Status.FAIL, "IPC access file is " + "; ".join(problems), expected="mode 0400/0440/0040, "
                        "owned by the NSO user or root", **common, **ev)
-    note = "" if host.daemon_uid is not None else " (NSO user unknown: owner not judged)"
-    return finding(Status.PASS, f"IPC access check enabled; its file is readable by the owner/group only{note}",
+    if host.daemon_uid is None and ff.uid not in allowed_owners:
+        return finding(Status.MANUAL, f"IPC access check enabled and its file is readable by the owner/group "
+                       f"only, but it is owned by {ff.owner or ff.uid} and the NSO user is unknown: check "
+                       "that NSO runs as that user", **common, **ev)
+    return finding(Status.PASS, "IPC access check enabled; its file is readable by the owner/group only",
                    **common, **ev)
 
 
@@ -137,7 +141,7 @@ ${NCS_CONFIG_DIR}/ipc_access holding a random string; make the file owned by the
 NSO user (or root) with mode 0400, or group-readable (040) by a group of the allowed
 clients only; give clients NCS_IPC_ACCESS_FILE. Or switch to the Unix socket.""",
       section=SECTION, paths=(CHECK, CHECK_FILE, LOCAL_IPC), references=(NCS_CONF_MAN, GUIDE_IPC),
-      tags=("ipc", "ncs-conf", "host"),
+      tags=("ipc", "ncs-conf", "host"), reads=("host",),
       example="<ncs-ipc-access-check><enabled>false</enabled><filename>${NCS_CONFIG_DIR}/ipc_access</filename>"
               "</ncs-ipc-access-check>",
       fix_example="<ncs-ipc-access-check><enabled>true</enabled><filename>${NCS_CONFIG_DIR}/ipc_access"

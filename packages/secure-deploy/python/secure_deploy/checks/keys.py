@@ -124,7 +124,9 @@ the user NSO runs as, and give nobody else write access or any world access.""",
       remediation="""
 chown the keys file to the NSO user and `chmod 0600` it (0640 with a dedicated group
 is acceptable).""",
-      section=SECTION, references=(KEYS_GUIDE,), tags=("keys", "keys-file", "host"), needs=("keys",))
+      section=SECTION, references=(KEYS_GUIDE,), tags=("keys", "keys-file", "host"), needs=("keys",), reads=("host",),
+      example="$ ls -l /etc/ncs/ncs.crypto_keys\n-rw-r--r-- 1 root root 245 Jan 10 09:12 /etc/ncs/ncs.crypto_keys",
+      fix_example="$ ls -l /etc/ncs/ncs.crypto_keys\n-rw------- 1 nso nso 245 Jan 10 09:12 /etc/ncs/ncs.crypto_keys")
 def keys_file_protected(facts: Facts) -> Sequence[Finding]:
     k = facts.keys
     assert k is not None
@@ -145,11 +147,17 @@ def keys_file_protected(facts: Facts) -> Sequence[Finding]:
         out.append(finding(Status.FAIL, f"the keys file is owned by {f.owner or f.uid}, NSO runs as "
                                         f"{daemon}", obj=k.path, owner=f.owner or f.uid,
                            daemon_user=daemon, daemon_user_source=h.daemon_user_source if h else None))
-    if not out:
-        out.append(finding(Status.PASS, "the keys file is not writable by its group nor readable by "
-                                        "others" + ("" if daemon else " (NSO user unknown)"),
-                           obj=k.path, mode=f.mode_text, owner=f.owner or f.uid, group=f.group or f.gid))
-    return out
+    if out:
+        return out
+    ev = dict(obj=k.path, mode=f.mode_text, owner=f.owner or f.uid, group=f.group or f.gid)
+    if not daemon:
+        # The mode is right, but "owned by the NSO user" is half of the rule and the
+        # NSO user is not known here (no host facts, or NSO not found running).
+        return [finding(Status.MANUAL, f"the keys file is not writable by its group nor readable by others; "
+                                       f"it is owned by {f.owner or f.uid}, and the NSO user is unknown: "
+                                       "check that NSO runs as that user", **ev)]
+    return [finding(Status.PASS, "the keys file is not writable by its group nor readable by others, "
+                                 f"and is owned by the NSO user {daemon}", **ev)]
 
 
 @rule("SD-KEYS-004", "No 3DES (DES3CBC) keys", Severity.MEDIUM,
@@ -157,7 +165,8 @@ def keys_file_protected(facts: Facts) -> Sequence[Finding]:
 3DES is no longer considered secure and NSO 6.5 removed it: $7$ values cannot be read
 by 6.5 and later. On 6.4 DES3CBC keys mean 3DES-encrypted data may exist and must be
 migrated to AES before upgrading; on 6.5+ the keys are dead weight and a sign of
-unmigrated data.""",
+unmigrated data. Either way this is a warning (as the guidance words it), not a
+failure: the keys themselves expose nothing new.""",
       remediation="""
 Change tailf:des3-cbc-encrypted-string leaves to an AES type, upgrade the packages so
 CDB re-encrypts the data, then drop the DES3CBC keys (a rotation by secure-deploy
@@ -183,8 +192,11 @@ def no_des3(facts: Facts) -> Sequence[Finding]:
     if v == "6.4":
         return out + [finding(Status.WARN, "DES3CBC keys present: migrate $7$ data to AES before "
                                            "upgrading to NSO 6.5", where=", ".join(seen), nso=v)]
-    return out + [finding(Status.FAIL, f"DES3CBC keys present, but NSO {v} no longer supports 3DES",
-                          where=", ".join(seen), nso=v)]
+    # A warning on every release, as the guidance asks: on 6.5+ the keys decrypt nothing
+    # NSO still accepts, so they point at $7$ data left behind rather than at a live risk.
+    return out + [finding(Status.WARN, f"DES3CBC keys present, but NSO {v} no longer supports 3DES: "
+                                       "$7$ values left in CDB cannot be read; migrate or re-enter "
+                                       "them, then drop the DES3CBC keys", where=", ".join(seen), nso=v)]
 
 
 def _age_days(created: str, now: str) -> Optional[int]:
@@ -204,7 +216,14 @@ rotation procedure exercised. NSO 6.4 added key generations and
       remediation="""
 Rotate: `secure-deploy keys rotate --keys-file FILE` then `ncs --reload` and
 `key-rotation apply-new-keys`, or the NSO action `secure-deploy keys rotate`.""",
-      section=SECTION, references=(KEYS_GUIDE,), tags=("keys", "keys-file"), needs=("keys",))
+      section=SECTION, references=(KEYS_GUIDE,), tags=("keys", "keys-file"), needs=("keys",),
+      example="$ secure-deploy keys status --keys-file /etc/ncs/ncs.crypto_keys\n"
+              "active keys from:  2024-03-01T09:00:00+00:00 (rotation history), 731 days old",
+      fix_example="$ secure-deploy keys rotate --keys-file /etc/ncs/ncs.crypto_keys\n"
+                  "$ ncs --reload\n"
+                  "$ ncs_cli -C -u admin    (then: key-rotation apply-new-keys new-key-generation 3)\n"
+                  "$ secure-deploy keys status --keys-file /etc/ncs/ncs.crypto_keys\n"
+                  "active keys from:  (today) (rotation history), 0 days old")
 def key_age(facts: Facts) -> Sequence[Finding]:
     k: KeysFacts = facts.keys  # type: ignore[assignment]
     if not k.file.exists:

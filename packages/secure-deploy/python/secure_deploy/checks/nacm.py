@@ -28,6 +28,20 @@ ALL_OPS = frozenset({"create", "read", "update", "delete", "exec"})
 NACM_MODULE = "ietf-netconf-acm"
 
 
+# `explain` examples: /nacm as an init file or `show running-config nacm | display xml` has it.
+_NACM_XML = '<nacm xmlns="urn:ietf:params:xml:ns:yang:ietf-netconf-acm">{}</nacm>'
+
+
+def _rule_list_xml(name: str, group: str, rule: str, path: str = "", module: str = "", ops: str = "*",
+                   action: str = "permit") -> str:
+    p = f"<path>{path}</path>" if path else ""
+    m = f"<module-name>{module}</module-name>" if module else ""
+    return _NACM_XML.format(
+        f"<rule-list><name>{name}</name><group>{group}</group>\n"
+        f"  <rule><name>{rule}</name>{m}{p}<access-operations>{ops}</access-operations>"
+        f"<action>{action}</action></rule>\n</rule-list>")
+
+
 def _nacm(facts: Facts) -> Optional[NacmFacts]:
     return facts.cdb.nacm if facts.cdb is not None else None
 
@@ -86,7 +100,9 @@ including /nacm and /aaa: the groups and rules of NACM are ignored. NSO enables
 NACM by default; an init file or an operator can turn it off.""",
       remediation="Set /nacm/enable-nacm to true (or delete the leaf: true is the default).",
       section=SECTION, paths=("/nacm/enable-nacm",), references=(RFC, AAA_GUIDE),
-      tags=("nacm", "cdb"), needs=("cdb",))
+      tags=("nacm", "cdb"), needs=("cdb",),
+      example=_NACM_XML.format("<enable-nacm>false</enable-nacm>"),
+      fix_example=_NACM_XML.format("<enable-nacm>true</enable-nacm>"))
 def nacm_enabled(facts: Facts) -> Sequence[Finding]:
     n = _nacm(facts)
     if n is None:
@@ -108,7 +124,9 @@ shown as evidence.""",
       remediation="Set /nacm/write-default to deny (or delete the leaf: deny is the default) and give "
                   "each group explicit permit rules.",
       section=SECTION, paths=("/nacm/write-default",), references=(RFC, AAA_GUIDE),
-      tags=("nacm", "cdb"), needs=("cdb",))
+      tags=("nacm", "cdb"), needs=("cdb",),
+      example=_NACM_XML.format("<write-default>permit</write-default>"),
+      fix_example=_NACM_XML.format("<write-default>deny</write-default>"))
 def write_default_deny(facts: Facts) -> Sequence[Finding]:
     n = _nacm(facts)
     if n is None:
@@ -131,7 +149,9 @@ consider carefully which groups can modify NACM rules.""",
       remediation="Remove or narrow the listed permit rules so that only the admin group "
                   "(ncsadmin, or admin in a local install) can create/update/delete under /nacm.",
       section=SECTION, paths=("/nacm/rule-list/rule",), references=(RFC, AAA_GUIDE),
-      tags=("nacm", "cdb"), needs=("cdb",))
+      tags=("nacm", "cdb"), needs=("cdb",),
+      example=_rule_list_xml("netops", "netops", "manage-nacm", path="/nacm", ops="*"),
+      fix_example=_rule_list_xml("netops", "netops", "manage-nacm", path="/nacm", ops="read"))
 def nacm_admin_only(facts: Facts) -> Sequence[Finding]:
     n = _nacm(facts)
     if n is None:
@@ -158,7 +178,9 @@ actions, breaking the separation the two groups exist for.""",
       remediation="Limit the operator group's permit rules to read (set write-default deny); grant "
                   "specific actions to a separate, named group if operators need them.",
       section="AAA > PAM Authentication", paths=("/nacm/rule-list/rule", "/nacm/write-default"),
-      references=(RFC, AAA_GUIDE), tags=("nacm", "cdb"), needs=("cdb",))
+      references=(RFC, AAA_GUIDE), tags=("nacm", "cdb"), needs=("cdb",),
+      example=_rule_list_xml("oper", "ncsoper", "devices", path="/devices", ops="read update"),
+      fix_example=_rule_list_xml("oper", "ncsoper", "devices", path="/devices", ops="read"))
 def operator_read_only(facts: Facts) -> Sequence[Finding]:
     n = _nacm(facts)
     if n is None:
@@ -214,7 +236,9 @@ permits every command. Least privilege means narrow rules per group.""",
       remediation="Replace the catch-all permit with rules naming the modules/paths and operations the "
                   "group needs; keep catch-all rules for the admin group only.",
       section=SECTION, paths=("/nacm/rule-list/rule", "/nacm/rule-list/cmdrule"), references=(RFC, AAA_GUIDE),
-      tags=("nacm", "cdb"), needs=("cdb",))
+      tags=("nacm", "cdb"), needs=("cdb",),
+      example=_rule_list_xml("any-group", "*", "any-access", module="*"),
+      fix_example=_rule_list_xml("admin", "ncsadmin", "any-access", module="*"))
 def no_catch_all_permit(facts: Facts) -> Sequence[Finding]:
     n = _nacm(facts)
     if n is None:

@@ -50,7 +50,13 @@ runs with minimal privileges; the few operations that need more (PAM, binding lo
 ports, raw sockets) get them through individual setuid/capability files.""",
       remediation="Reinstall (system install) with `--run-as-user USER`, or run the ncs service as a "
                   "dedicated non-root user (systemd `User=`) after giving that user the NSO directories.",
-      section=SECTION, references=(INSTALLER,), tags=("root", "host"), needs=("host",))
+      section=SECTION, references=(INSTALLER,), tags=("root", "host"), needs=("host",),
+      example="""The running NSO (or, when it is stopped, an ncs.service unit without User=) is root:
+$ ps -o user= -C ncs.smp
+root""",
+      fix_example="""NSO runs as a dedicated user (installed with --run-as-user ncs, or User=ncs in the unit):
+$ ps -o user= -C ncs.smp
+ncs""")
 def daemon_not_root(facts: Facts) -> Sequence[Finding]:
     host = _host(facts)
     ev = dict(daemon_user=host.daemon_user, uid=host.daemon_uid, source=host.daemon_user_source or None)
@@ -77,7 +83,11 @@ the daemon's user. The guidance describes making them setuid root only when that
 is needed.""",
       remediation="Unless CLI commands/actions must run programs as another user, remove the setuid bit: "
                   "`chmod u-s $NCS_DIR/lib/ncs/lib/*/priv/cmdptywrapper $NCS_DIR/lib/ncs/lib/*/priv/cmdwrapper`.",
-      section=SECTION, references=(INSTALLER,), tags=("root", "host"), needs=("host",))
+      section=SECTION, references=(INSTALLER,), tags=("root", "host"), needs=("host",),
+      example="""$ ls -l $NCS_DIR/lib/ncs/lib/core/confd/priv/cmdptywrapper
+-rwsr-xr-x 1 root root ... cmdptywrapper""",
+      fix_example="""$ ls -l $NCS_DIR/lib/ncs/lib/core/confd/priv/cmdptywrapper
+-rwxr-xr-x 1 root root ... cmdptywrapper""")
 def wrappers_not_setuid(facts: Facts) -> Sequence[Finding]:
     found = _wrappers(_host(facts))
     present = [f for f in found if f.exists or f.error]
@@ -122,7 +132,12 @@ setuid/setgid bit or file capability on NSO's files, or more capabilities than
 these, hands root-equivalent power to whoever can run or replace that file.""",
       remediation="Remove the extra privilege (`chmod u-s,g-s FILE`, `setcap -r FILE`) or reinstall "
                   "with the installer; keep only the privileges ncs-installer(1) lists for --run-as-user.",
-      section=SECTION, references=(INSTALLER,), tags=("root", "host"), needs=("host",))
+      section=SECTION, references=(INSTALLER,), tags=("root", "host"), needs=("host",),
+      example="""NSO runs as user ncs; ncs.smp has a capability the installer does not give it:
+$ getcap $NCS_DIR/lib/ncs/erts/bin/ncs.smp
+/opt/ncs/current/lib/ncs/erts/bin/ncs.smp cap_net_admin,cap_net_bind_service=ep""",
+      fix_example="""$ getcap $NCS_DIR/lib/ncs/erts/bin/ncs.smp
+/opt/ncs/current/lib/ncs/erts/bin/ncs.smp cap_net_bind_service=ep""")
 def privileged_files(facts: Facts) -> Sequence[Finding]:
     host = _host(facts)
     if _runs_as_root(host):

@@ -1,9 +1,9 @@
 """Southbound: how NSO authenticates managed devices and what it trusts them with.
 
 Judged from CDB facts (/ssh, /devices). Authgroup passwords are encrypted ($8$/$9$)
-and cannot be compared without the keys: facts/cdb.py only flags cleartext ($0$)
-well-known defaults, so SD-SB-002 passing does not prove an encrypted password is
-not admin.
+and only NSO can decrypt them: standalone, facts/cdb.py compares cleartext ($0$)
+values and marks encrypted ones as not compared, which SD-SB-002 reports as MANUAL;
+inside NSO, nso/cdb_facts.py decrypts through MAAPI and compares them all.
 """
 from __future__ import annotations
 
@@ -32,6 +32,28 @@ def _no_devices() -> List[Finding]:
     return [finding(Status.NOT_APPLICABLE, "the CDB input holds no /devices or /ssh data", paths=("/devices",))]
 
 
+# `explain` examples, as `show running-config ... | display xml` prints them (CDB XML).
+_NCS = 'xmlns="http://tail-f.com/ns/ncs"'
+_DEVICE = "<device><name>r1</name><address>192.0.2.1</address><authgroup>default</authgroup></device>"
+HKV_EXAMPLE = (f"<ssh {_NCS}><host-key-verification>none</host-key-verification></ssh>\n"
+               f"<devices {_NCS}>{_DEVICE}</devices>")
+HKV_FIX = (f"<ssh {_NCS}><host-key-verification>reject-unknown</host-key-verification></ssh>\n"
+           f"<devices {_NCS}>{_DEVICE}</devices>")
+AUTHGROUP_EXAMPLE = (f"<devices {_NCS}><authgroups><group><name>default</name>\n"
+                     "  <default-map><remote-name>cisco</remote-name>"
+                     "<remote-password>$0$cisco</remote-password></default-map>\n</group></authgroups></devices>")
+AUTHGROUP_FIX = (f"<devices {_NCS}><authgroups><group><name>default</name>\n"
+                 "  <default-map><remote-name>svc-nso</remote-name>"
+                 "<public-key><private-key><name>nso-devices</name></private-key></public-key></default-map>\n"
+                 "</group></authgroups></devices>")
+ALGS_EXAMPLE = (f"<devices {_NCS}><global-settings><ssh-algorithms>\n"
+                "  <kex>diffie-hellman-group14-sha1</kex><mac>hmac-sha1</mac>\n"
+                "</ssh-algorithms></global-settings></devices>")
+ALGS_FIX = (f"<devices {_NCS}><global-settings><ssh-algorithms>\n"
+            "  <kex>curve25519-sha256</kex><mac>hmac-sha2-256</mac><encryption>aes256-ctr</encryption>\n"
+            "</ssh-algorithms></global-settings></devices>")
+
+
 @rule("SD-SB-001", "Device SSH host keys are verified", Severity.HIGH,
       rationale="""
 With host-key-verification none, NSO accepts whatever host key a device (or
@@ -42,7 +64,7 @@ Many NSO examples set none globally for netsim convenience.""",
                   "fingerprints) and set /ssh/host-key-verification and each device's "
                   "ssh/host-key-verification to reject-unknown.",
       section=SECTION, paths=(HKV_GLOBAL, HKV_DEVICE), references=(SSH_GUIDE,),
-      tags=("southbound", "cdb"), needs=("cdb",))
+      tags=("southbound", "cdb"), needs=("cdb",), example=HKV_EXAMPLE, fix_example=HKV_FIX)
 def host_key_verification(facts: Facts) -> Sequence[Finding]:
     c = _cdb(facts)
     if c.devices is None and c.global_host_key_verification is None:
@@ -73,7 +95,7 @@ the devices still carry a default account.""",
       remediation="Set per-device or per-group credentials (remote-name/remote-password, or public-key "
                   "authentication) and remove the default mappings from the authgroups.",
       section=SECTION, paths=(AUTHGROUPS,), references=("NSO User Guide: Device Manager, authgroups",),
-      tags=("southbound", "cdb"), needs=("cdb",))
+      tags=("southbound", "cdb"), needs=("cdb",), example=AUTHGROUP_EXAMPLE, fix_example=AUTHGROUP_FIX)
 def authgroup_defaults(facts: Facts) -> Sequence[Finding]:
     c = _cdb(facts)
     if c.authgroups is None:
@@ -82,9 +104,14 @@ def authgroup_defaults(facts: Facts) -> Sequence[Finding]:
     out = [finding(Status.FAIL, "maps to a well-known default user name and password", paths=(AUTHGROUPS,),
                    obj=f"{g.name}/{m.local_user}", remote_name=m.remote_name)
            for g in c.authgroups for m in g.maps if m.default_credentials]
-    return out or [finding(Status.PASS, "no authgroup maps to a well-known default credential "
-                           "(encrypted passwords cannot be compared)", paths=(AUTHGROUPS,),
-                           authgroups=len(c.authgroups))]
+    # Exports (`show running-config | display xml`) carry $8$/$9$ values, which only NSO
+    # can decrypt: unseen is not the same as safe, so those maps are left to a person.
+    out += [finding(Status.MANUAL, "the password is encrypted and was not compared with default "
+                    "credentials: run the NSO audit action (it compares inside NSO) or check it by hand",
+                    paths=(AUTHGROUPS,), obj=f"{g.name}/{m.local_user}", remote_name=m.remote_name)
+            for g in c.authgroups for m in g.maps if m.password_unchecked]
+    return out or [finding(Status.PASS, "no authgroup maps to a well-known default credential",
+                           paths=(AUTHGROUPS,), authgroups=len(c.authgroups))]
 
 
 def weak_algorithm(kind: str, name: str) -> Optional[str]:
@@ -117,7 +144,7 @@ credentials and configuration.""",
                   "aes*-ctr/gcm, chacha20-poly1305; rsa-sha2-*, ecdsa, ssh-ed25519) and remove weak "
                   "per-device overrides; upgrade devices that need them.",
       section=SECTION, paths=(ALGS_GLOBAL, ALGS_DEVICE), references=("RFC 9142", "RFC 8332"),
-      tags=("southbound", "ssh", "cdb"), needs=("cdb",))
+      tags=("southbound", "ssh", "cdb"), needs=("cdb",), example=ALGS_EXAMPLE, fix_example=ALGS_FIX)
 def client_algorithms(facts: Facts) -> Sequence[Finding]:
     c = _cdb(facts)
     if c.devices is None and not c.global_ssh_algorithms:

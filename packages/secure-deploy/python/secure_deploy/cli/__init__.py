@@ -45,8 +45,9 @@ class _Parser(argparse.ArgumentParser):
         return self.formatter_class(prog=self.prog, width=_help_width())
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        # One line, like every other error of the command (CI logs grep for it); the
+        # usage block argparse would print first is one --help away.
+        print(f"{self.prog}: error: {message} (see '{self.prog} --help')", file=sys.stderr)
         sys.exit(EXIT_ERROR)
 
 

@@ -49,8 +49,10 @@ def markdown_table(rules: Sequence[Rule]) -> str:
 def explain_text(m: RuleMeta) -> str:
     def para(text: str) -> List[str]:
         return [textwrap.fill(p, 78) for p in text.split("\n\n")]
+    # Never empty: the title says what is checked, `reads` where from (host-only rules have no paths).
+    checks = [m.title, *([f"reads: {', '.join(m.reads)}"] if m.reads else []), *m.paths]
     out = [f"{m.id}: {m.title}", f"severity: {m.severity.value}   tags: {', '.join(m.tags)}", "",
-           "What it checks", *[f"  {p}" for p in m.paths], "",
+           "What it checks", *[f"  {line}" for line in checks], "",
            "Why it matters", *para(m.rationale.replace("\n", " ")), ""]
     if m.example:
         out += ["Failing example", textwrap.indent(m.example, "  "), ""]

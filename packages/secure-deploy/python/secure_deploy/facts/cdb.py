@@ -181,12 +181,13 @@ def _umap(el: etree._Element, local_user: str) -> UmapFacts:
     pw = _text(i, "remote-password")
     cred = ("remote-password" if pw is not None else "same-pass" if "same-pass" in i
             else "public-key" if "public-key" in i else None)
-    default = False
+    default = unchecked = False
     if pw and remote:
         clear = _cleartext(pw)
         default = clear is not None and clear in candidate_passwords(remote)
+        unchecked = clear is None
     return UmapFacts(local_user=local_user, remote_name=remote, same_user=same_user, credential=cred,
-                     default_credentials=default)
+                     default_credentials=default, password_unchecked=unchecked)
 
 
 def _algorithms(el: etree._Element) -> Tuple[Tuple[str, Tuple[str, ...]], ...]:

@@ -48,12 +48,20 @@ class Resolved:
     discovered: bool                         # nothing explicit: auditing this machine
 
 
+def _absolute(path: Optional[str]) -> Optional[str]:
+    return os.path.abspath(path) if path else None
+
+
 def resolve(src: Sources) -> Resolved:
     e = src.environ
-    ncs_dir = src.ncs_dir or e.get("NCS_DIR")
+    # The directories name places on this machine. NSO sees them as absolute paths
+    # (its ${NCS_*} expand to absolute paths), and host inspection skips relative
+    # paths as "relative to NSO's unknown working directory", so a relative argument
+    # is made absolute here, against the directory the command runs in.
+    ncs_dir = _absolute(src.ncs_dir or e.get("NCS_DIR"))
     explicit = bool(src.ncs_conf or src.config_dir or src.run_dir)
-    config_dir = src.config_dir or (None if src.ncs_conf else e.get("NCS_CONFIG_DIR") or SYSTEM_CONFIG_DIR)
-    run_dir = src.run_dir or (None if explicit else e.get("NCS_RUN_DIR") or SYSTEM_RUN_DIR)
+    config_dir = _absolute(src.config_dir or (None if src.ncs_conf else e.get("NCS_CONFIG_DIR") or SYSTEM_CONFIG_DIR))
+    run_dir = _absolute(src.run_dir or (None if explicit else e.get("NCS_RUN_DIR") or SYSTEM_RUN_DIR))
     ncs_conf = src.ncs_conf or os.path.join(config_dir or SYSTEM_CONFIG_DIR, "ncs.conf")
     env = {k: e[k] for k in ENV_VARS if e.get(k)}
     # Expansion uses what the deployment's NSO would see: explicit dirs win.

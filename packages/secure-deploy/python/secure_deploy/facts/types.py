@@ -261,6 +261,7 @@ class UmapFacts:
     same_user: bool = False
     credential: Optional[str] = None  # "remote-password", "same-pass", "public-key" or None
     default_credentials: bool = False  # e.g. admin/admin
+    password_unchecked: bool = False   # encrypted ($7$/$8$/$9$) and not decrypted: not compared
 
 
 @frozen

@@ -231,15 +231,16 @@ def _umap(node: Any, local_user: str, decrypt: Decrypt) -> UmapFacts:
         cred = "public-key"
     else:
         cred = None
-    default = False
+    default = unchecked = False
     if pw and remote:
         clear = _cleartext(pw, decrypt)
         # Only a compare: the cleartext is not stored, logged or returned.
         default = clear is not None and clear in candidate_passwords(remote)
+        unchecked = clear is None
         clear = None  # noqa: F841
     pw = None  # noqa: F841
     return UmapFacts(local_user=local_user, remote_name=remote, same_user=same_user, credential=cred,
-                     default_credentials=default)
+                     default_credentials=default, password_unchecked=unchecked)
 
 
 def _has_public_key(node: Any) -> bool:

@@ -67,7 +67,9 @@ def _descriptor(r: RuleResult) -> Dict[str, Any]:
     refs = "".join(f"\n- {x}" for x in m.references)
     md = f"**{m.title}**\n\n{m.rationale}\n\n**Fix:** {m.remediation}"
     if m.fix_example:
-        md += f"\n\n```xml\n{m.fix_example}\n```"
+        # XML fragments (ncs.conf, CDB) or shell lines for the host rules.
+        lang = "xml" if m.fix_example.startswith("<") else "shell" if m.fix_example.startswith("$") else "text"
+        md += f"\n\n```{lang}\n{m.fix_example}\n```"
     md += f"\n\nSecure Deployment guidance: {m.section}" + (f"\n\nReferences:{refs}" if refs else "")
     return {
         "id": m.id,
