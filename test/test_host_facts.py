@@ -290,6 +290,10 @@ def test_relative_directory_arguments_are_inspected_like_absolute_ones(tmp_path,
     r = resolve(Sources(config_dir="etc", ncs_dir=rel_ncs, environ={}))
     assert (r.config_dir, r.ncs_dir) == (str(etc), str(ncs))
     assert r.env["NCS_CONFIG_DIR"] == str(etc)
+    from secure_deploy.facts.collect import keys_path
+    r2 = resolve(Sources(ncs_conf="etc/ncs.conf", environ={}))
+    assert r2.ncs_conf == str(etc / "ncs.conf")
+    assert keys_path(r2, None, "etc/ncs.crypto_keys") == str(etc / "ncs.crypto_keys")
 
     main(["audit", "--config-dir", "etc", "--ncs-dir", rel_ncs, "--host", "--rule", "SD-ROOT-002",
           "--format", "json", "--nso-version", "6.4", "--fail-on", "critical"])

@@ -121,3 +121,29 @@ def test_netconf_ssh_exposure_names_the_default_port(tmp_path, capsys):
     main(["audit", "--ncs-conf", str(p), "--no-host", "--rule", "SD-IF-002", "-f", "json", "--nso-version", "6.4"])
     res = json.loads(capsys.readouterr().out)["results"][0]
     assert res["status"] == "fail" and "0.0.0.0:2022" in res["message"], res["message"]
+
+
+def test_unchecked_device_password_message_says_who_could_not_decrypt():
+    from secure_deploy import registry
+    from secure_deploy.engine import evaluate
+    from secure_deploy.facts.types import NSO_CDB_SOURCE, AuthgroupFacts, CdbFacts, Facts, UmapFacts
+    from secure_deploy.facts.version import parse_version
+    umap = UmapFacts(local_user="admin", remote_name="admin", credential="remote-password", password_unchecked=True)
+    groups = (AuthgroupFacts("default", (umap,)),)
+    rule = registry.get("SD-SB-002")
+    for sources, says in (((NSO_CDB_SOURCE,), "NSO could not decrypt it"),
+                          (("devices.xml",), "run the NSO audit action")):
+        facts = Facts(version=parse_version("6.4", "test"), now="2026-01-01T00:00:00+00:00",
+                      cdb=CdbFacts(sources=sources, authgroups=groups))
+        result = evaluate(rule, facts)
+        assert result.status.value == "manual" and says in result.findings[0].message
+
+
+def test_help_width_of_a_terminal_reporting_zero_columns(monkeypatch):
+    import os as _os
+    from secure_deploy import cli
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.setattr(_os, "get_terminal_size", lambda fd=None: _os.terminal_size((0, 0)))
+    assert cli._help_width() == 78
+    monkeypatch.setattr(_os, "get_terminal_size", lambda fd=None: _os.terminal_size((120, 40)))
+    assert cli._help_width() == 118

@@ -27,10 +27,10 @@ WITH_DES3 = (f"DES3CBC_KEY1=1a2b3c4d5e6f7081\nDES3CBC_KEY2=2b3c4d5e6f708192\n"
              f"DES3CBC_KEY3=3c4d5e6f708192a3\n{LEGACY_RANDOM}")
 
 
-def kf(text: str, *, mode: int = 0o600, owner: str = "ncs", exists: bool = True,
+def kf(text: str, *, mode: int = 0o600, owner: str = "ncs", uid: int = 1000, exists: bool = True,
        created: Optional[str] = "2026-06-01T00:00:00+00:00", source: str = SOURCE_HISTORY,
        error: Optional[str] = None) -> KeysFacts:
-    f = FileFacts(PATH, exists=exists, mode=mode if exists else None, uid=1000, gid=1000,
+    f = FileFacts(PATH, exists=exists, mode=mode if exists else None, uid=uid, gid=1000,
                   owner=owner, group="ncs", mtime=0.0, error=error)
     if not exists or error:
         return KeysFacts(path=PATH, file=f, format=FORMAT_ABSENT)
@@ -39,6 +39,8 @@ def kf(text: str, *, mode: int = 0o600, owner: str = "ncs", exists: bool = True,
 
 HOST = HostFacts(install_type="system", install_evidence="fixture", daemon_user="ncs",
                  daemon_uid=1000, daemon_user_source="process")
+NAMELESS = HostFacts(install_type="system", install_evidence="fixture", daemon_user=None,
+                     daemon_uid=1000, daemon_user_source="process")
 EXTERNAL = ("<encrypted-strings><external-keys><command>${NCS_DIR}/bin/ncs_crypto_keys</command>"
             "<command-argument>${NCS_CONFIG_DIR}/ncs.crypto_keys</command-argument></external-keys>"
             "</encrypted-strings>")
@@ -76,7 +78,10 @@ CASES = [
     Case("SD-KEYS-003", M, keys=kf(ROTATED), note="owner-not-judged-without-nso-user"),
     Case("SD-KEYS-003", F, keys=kf(ROTATED, mode=0o644), host=HOST, note="world-read"),
     Case("SD-KEYS-003", F, keys=kf(ROTATED, mode=0o660), note="group-write"),
-    Case("SD-KEYS-003", F, keys=kf(ROTATED, owner="root"), host=HOST, note="wrong-owner"),
+    Case("SD-KEYS-003", F, keys=kf(ROTATED, owner="root", uid=0), host=HOST, note="wrong-owner"),
+    # A container's daemon uid often has no passwd name: the owner is judged by uid.
+    Case("SD-KEYS-003", P, keys=kf(ROTATED, owner=None, uid=1000), host=NAMELESS, note="same-uid-no-name"),
+    Case("SD-KEYS-003", F, keys=kf(ROTATED, owner=None, uid=1001), host=NAMELESS, note="other-uid-no-name"),
     Case("SD-KEYS-003", F, keys=kf("", exists=False), note="missing"),
     Case("SD-KEYS-003", Status.ERROR, keys=kf("", error="cannot stat: Permission denied"),
          note="unstattable"),

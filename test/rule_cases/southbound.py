@@ -69,6 +69,14 @@ CASES = [
         "default", "<default-map><remote-name>cisco</remote-name>"
                    "<remote-password>$0$cisco</remote-password></default-map>"))), note="default-map-cisco"),
     Case("SD-SB-002", NA, cdb_xml=cdb(devices(device("r1"))), note="no-authgroups"),
+    # same-user in the default map: each NSO user's own name is the device user, so a
+    # common password is a default for one of them; an encrypted one is not compared.
+    Case("SD-SB-002", F, cdb_xml=cdb(devices(authgroup(
+        "default", "<default-map><same-user/><remote-password>$0$admin</remote-password></default-map>"))),
+         note="same-user-default-map-cleartext"),
+    Case("SD-SB-002", M, cdb_xml=cdb(devices(authgroup(
+        "default", f"<default-map><same-user/><remote-password>{ENCRYPTED}</remote-password></default-map>"))),
+         note="same-user-default-map-encrypted"),
 
     Case("SD-SB-003", P, cdb_xml=cdb(devices("<global-settings>" + STRONG + "</global-settings>", device("r1"))),
          note="strong-global"),

@@ -149,7 +149,7 @@ default); turning it off there sends the replicated CDB in clear.""",
                   "network and rely on a strong /high-availability/token.",
       section=SECTION, paths=(HA_ENABLED, HA_SSL), references=(NCS_CONF_MAN, HA_GUIDE),
       tags=("ha", "ncs-conf"),
-      example="<ha><enabled>true</enabled></ha>",
+      example="<ha><enabled>true</enabled><ssl><enabled>false</enabled></ssl></ha>",
       fix_example="On NSO 6.7 (earlier releases: use HA Raft instead):\n"
                   "<ha><enabled>true</enabled><ssl><enabled>true</enabled></ssl></ha>")
 def rule_based_ha_encryption(facts: Facts) -> Sequence[Finding]:

@@ -31,6 +31,9 @@ IPC_IP = "/ncs-config/ncs-ipc-address/ip"
 IPC_EXTRA = "/ncs-config/ncs-ipc-extra-listen-ip"
 CHECK = "/ncs-config/ncs-ipc-access-check/enabled"
 CHECK_FILE = "/ncs-config/ncs-ipc-access-check/filename"
+# The examples show TCP IPC explicitly: from 6.7 the Unix socket is the default and
+# these rules do not apply to it.
+TCP_IPC = "<ncs-local-ipc><enabled>false</enabled></ncs-local-ipc>\n"
 
 
 def _tcp_addresses(c: NcsConf) -> List[str]:
@@ -59,8 +62,8 @@ Keep /ncs-config/ncs-ipc-address/ip at 127.0.0.1 (or ::1) and remove non-loopbac
 encrypted tunnel to a loopback listener with the access check enabled.""",
       section=SECTION, paths=(IPC_IP, IPC_EXTRA, LOCAL_IPC, CHECK),
       references=(NCS_CONF_MAN, GUIDE_IPC), tags=("ipc", "ncs-conf"),
-      example="<ncs-ipc-address><ip>0.0.0.0</ip></ncs-ipc-address>",
-      fix_example="<ncs-ipc-address><ip>127.0.0.1</ip></ncs-ipc-address>")
+      example=TCP_IPC + "<ncs-ipc-address><ip>0.0.0.0</ip></ncs-ipc-address>",
+      fix_example=TCP_IPC + "<ncs-ipc-address><ip>127.0.0.1</ip></ncs-ipc-address>")
 def ipc_loopback(facts: Facts) -> Sequence[Finding]:
     c = conf(facts)
     if c.enabled(LOCAL_IPC):
@@ -142,10 +145,10 @@ NSO user (or root) with mode 0400, or group-readable (040) by a group of the all
 clients only; give clients NCS_IPC_ACCESS_FILE. Or switch to the Unix socket.""",
       section=SECTION, paths=(CHECK, CHECK_FILE, LOCAL_IPC), references=(NCS_CONF_MAN, GUIDE_IPC),
       tags=("ipc", "ncs-conf", "host"), reads=("host",),
-      example="<ncs-ipc-access-check><enabled>false</enabled><filename>${NCS_CONFIG_DIR}/ipc_access</filename>"
-              "</ncs-ipc-access-check>",
-      fix_example="<ncs-ipc-access-check><enabled>true</enabled><filename>${NCS_CONFIG_DIR}/ipc_access"
-                  "</filename></ncs-ipc-access-check>")
+      example=TCP_IPC + "<ncs-ipc-access-check><enabled>false</enabled>"
+              "<filename>${NCS_CONFIG_DIR}/ipc_access</filename></ncs-ipc-access-check>",
+      fix_example=TCP_IPC + "<ncs-ipc-access-check><enabled>true</enabled>"
+                  "<filename>${NCS_CONFIG_DIR}/ipc_access</filename></ncs-ipc-access-check>")
 def ipc_access_check(facts: Facts) -> Sequence[Finding]:
     c = conf(facts)
     if c.enabled(LOCAL_IPC):

@@ -142,8 +142,15 @@ def keys_file_protected(facts: Facts) -> Sequence[Finding]:
         out.append(finding(Status.FAIL, f"the keys file allows {' and '.join(what)}", obj=k.path,
                            mode=f.mode_text, expected="0600 (or 0640)"))
     h = facts.host
-    daemon = h.daemon_user if h is not None else None
-    if daemon and f.owner != daemon:
+    # By uid when known: in containers the daemon's uid often has no passwd entry.
+    uid = h.daemon_uid if h is not None else None
+    name = h.daemon_user if h is not None else None
+    daemon = name or (str(uid) if uid is not None else None)
+    if uid is not None and f.uid is not None:
+        wrong_owner = f.uid != uid
+    else:
+        wrong_owner = bool(name) and f.owner != name
+    if wrong_owner:
         out.append(finding(Status.FAIL, f"the keys file is owned by {f.owner or f.uid}, NSO runs as "
                                         f"{daemon}", obj=k.path, owner=f.owner or f.uid,
                            daemon_user=daemon, daemon_user_source=h.daemon_user_source if h else None))

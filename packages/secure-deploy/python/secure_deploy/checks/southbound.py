@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import List, Optional, Sequence, Tuple
 
-from ..facts.types import CdbFacts, Facts
+from ..facts.types import NSO_CDB_SOURCE, CdbFacts, Facts
 from ..model import Finding, Severity, Status, finding
 from ..registry import rule
 
@@ -50,7 +50,7 @@ ALGS_EXAMPLE = (f"<devices {_NCS}><global-settings><ssh-algorithms>\n"
                 "  <kex>diffie-hellman-group14-sha1</kex><mac>hmac-sha1</mac>\n"
                 "</ssh-algorithms></global-settings></devices>")
 ALGS_FIX = (f"<devices {_NCS}><global-settings><ssh-algorithms>\n"
-            "  <kex>curve25519-sha256</kex><mac>hmac-sha2-256</mac><encryption>aes256-ctr</encryption>\n"
+            "  <kex>curve25519-sha256</kex><mac>hmac-sha2-256</mac><cipher>aes256-ctr</cipher>\n"
             "</ssh-algorithms></global-settings></devices>")
 
 
@@ -106,9 +106,12 @@ def authgroup_defaults(facts: Facts) -> Sequence[Finding]:
            for g in c.authgroups for m in g.maps if m.default_credentials]
     # Exports (`show running-config | display xml`) carry $8$/$9$ values, which only NSO
     # can decrypt: unseen is not the same as safe, so those maps are left to a person.
-    out += [finding(Status.MANUAL, "the password is encrypted and was not compared with default "
-                    "credentials: run the NSO audit action (it compares inside NSO) or check it by hand",
-                    paths=(AUTHGROUPS,), obj=f"{g.name}/{m.local_user}", remote_name=m.remote_name)
+    inside_nso = NSO_CDB_SOURCE in c.sources
+    why = ("NSO could not decrypt it (see the NSO log)" if inside_nso else
+           "only NSO can decrypt it: run the NSO audit action, which compares it inside NSO")
+    out += [finding(Status.MANUAL, f"the password is encrypted and was not compared with default "
+                    f"credentials; {why}, or check it by hand", paths=(AUTHGROUPS,),
+                    obj=f"{g.name}/{m.local_user}", remote_name=m.remote_name)
             for g in c.authgroups for m in g.maps if m.password_unchecked]
     return out or [finding(Status.PASS, "no authgroup maps to a well-known default credential",
                            paths=(AUTHGROUPS,), authgroups=len(c.authgroups))]

@@ -36,7 +36,9 @@ def _help_width() -> int:
         try:
             columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
         except (AttributeError, ValueError, OSError):
-            columns = 80
+            columns = 0
+    if columns <= 0:  # no terminal, or one that reports 0 columns
+        columns = 80
     return columns - 2
 
 

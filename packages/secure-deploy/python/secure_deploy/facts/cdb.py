@@ -26,7 +26,7 @@ from ..xmlsafe import parse_bytes, read_bytes
 from .credentials import classify_hash, matches_default
 from .types import (AuthgroupFacts, CdbFacts, DeviceFacts, NacmCmdRule, NacmFacts, NacmGroup,
                     NacmRule, NacmRuleList, UmapFacts, UserFacts)
-from .wellknown import candidate_passwords
+from .wellknown import device_credential_verdict
 
 AAA_NS = "http://tail-f.com/ns/aaa/1.1"
 NACM_NS = "urn:ietf:params:xml:ns:yang:ietf-netconf-acm"
@@ -182,10 +182,8 @@ def _umap(el: etree._Element, local_user: str) -> UmapFacts:
     cred = ("remote-password" if pw is not None else "same-pass" if "same-pass" in i
             else "public-key" if "public-key" in i else None)
     default = unchecked = False
-    if pw and remote:
-        clear = _cleartext(pw)
-        default = clear is not None and clear in candidate_passwords(remote)
-        unchecked = clear is None
+    if pw:
+        default, unchecked = device_credential_verdict(remote, _cleartext(pw))
     return UmapFacts(local_user=local_user, remote_name=remote, same_user=same_user, credential=cred,
                      default_credentials=default, password_unchecked=unchecked)
 

@@ -54,15 +54,15 @@ def _absolute(path: Optional[str]) -> Optional[str]:
 
 def resolve(src: Sources) -> Resolved:
     e = src.environ
-    # The directories name places on this machine. NSO sees them as absolute paths
-    # (its ${NCS_*} expand to absolute paths), and host inspection skips relative
+    # The directories and files name places on this machine. NSO sees them as absolute
+    # paths (its ${NCS_*} expand to absolute paths), and host inspection skips relative
     # paths as "relative to NSO's unknown working directory", so a relative argument
     # is made absolute here, against the directory the command runs in.
     ncs_dir = _absolute(src.ncs_dir or e.get("NCS_DIR"))
     explicit = bool(src.ncs_conf or src.config_dir or src.run_dir)
     config_dir = _absolute(src.config_dir or (None if src.ncs_conf else e.get("NCS_CONFIG_DIR") or SYSTEM_CONFIG_DIR))
     run_dir = _absolute(src.run_dir or (None if explicit else e.get("NCS_RUN_DIR") or SYSTEM_RUN_DIR))
-    ncs_conf = src.ncs_conf or os.path.join(config_dir or SYSTEM_CONFIG_DIR, "ncs.conf")
+    ncs_conf = _absolute(src.ncs_conf) or os.path.join(config_dir or SYSTEM_CONFIG_DIR, "ncs.conf")
     env = {k: e[k] for k in ENV_VARS if e.get(k)}
     # Expansion uses what the deployment's NSO would see: explicit dirs win.
     if ncs_dir:
@@ -95,7 +95,7 @@ def cdb_files(r: Resolved, explicit: Sequence[str]) -> Tuple[str, ...]:
 
 def keys_path(r: Resolved, conf: Optional[NcsConf], explicit: Optional[str]) -> Optional[str]:
     if explicit:
-        return explicit
+        return _absolute(explicit)
     if conf is not None:
         arg = conf.value(EXTERNAL_KEYS_ARG)
         if arg and "${" not in arg:

@@ -14,6 +14,8 @@ from ..model import Location, NsoVersionInfo
 from .ncsconf_defaults import default_for
 
 NCS_CONFIG = "/ncs-config"
+# CdbFacts.sources inside NSO (read through MAAPI, which can decrypt); standalone: file names.
+NSO_CDB_SOURCE = "NSO CDB (MAAPI)"
 
 
 @frozen

@@ -5,7 +5,7 @@ local-install ncs.conf and ncs_defaults.xml).
 """
 from __future__ import annotations
 
-from typing import FrozenSet
+from typing import FrozenSet, Optional, Tuple
 
 _DEMO16 = "0123456789abcdef"
 
@@ -61,3 +61,17 @@ def is_dummy_key(name: str, value: str) -> bool:
 
 def candidate_passwords(user: str) -> FrozenSet[str]:
     return frozenset(DEFAULT_PASSWORDS.get(user, ())) | COMMON_PASSWORDS | {user}
+
+
+def device_credential_verdict(remote_name: Optional[str], cleartext: Optional[str]) -> Tuple[bool, bool]:
+    """(is a well-known default, was not compared) for an authgroup map's stored password.
+
+    `cleartext` is None when the password is encrypted and was not decrypted. Without
+    a remote name (a default map with same-user), the device user is each NSO user's
+    own name, so any password of the common set is a default for one of them.
+    """
+    if cleartext is None:
+        return False, True
+    if remote_name:
+        return cleartext in candidate_passwords(remote_name), False
+    return cleartext in COMMON_PASSWORDS, False

@@ -25,9 +25,9 @@ import _ncs
 import ncs
 
 from ..facts import credentials
-from ..facts.wellknown import candidate_passwords
-from ..facts.types import (AuthgroupFacts, CdbFacts, DeviceFacts, NacmCmdRule, NacmFacts, NacmGroup,
-                           NacmRule, NacmRuleList, UmapFacts, UserFacts)
+from ..facts.wellknown import device_credential_verdict
+from ..facts.types import (NSO_CDB_SOURCE, AuthgroupFacts, CdbFacts, DeviceFacts, NacmCmdRule, NacmFacts,
+                           NacmGroup, NacmRule, NacmRuleList, UmapFacts, UserFacts)
 
 # Rows per query_result round trip. A row is a few short strings (name, hash,
 # enum values), so 5000 rows stay well under a megabyte while 10,000 users cost
@@ -35,7 +35,7 @@ from ..facts.types import (AuthgroupFacts, CdbFacts, DeviceFacts, NacmCmdRule, N
 CHUNK = 5000
 NACM_LEAVES = ("enable-nacm", "read-default", "write-default", "exec-default", "cmd-read-default",
                "cmd-exec-default")
-SOURCE = "NSO CDB (MAAPI)"
+SOURCE = NSO_CDB_SOURCE
 SSH_ALGORITHM_KINDS = ("public-key", "kex", "mac", "cipher")
 USERS = "/aaa/authentication/users/user"
 NACM = "/nacm"
@@ -232,12 +232,9 @@ def _umap(node: Any, local_user: str, decrypt: Decrypt) -> UmapFacts:
     else:
         cred = None
     default = unchecked = False
-    if pw and remote:
-        clear = _cleartext(pw, decrypt)
+    if pw:
         # Only a compare: the cleartext is not stored, logged or returned.
-        default = clear is not None and clear in candidate_passwords(remote)
-        unchecked = clear is None
-        clear = None  # noqa: F841
+        default, unchecked = device_credential_verdict(remote, _cleartext(pw, decrypt))
     pw = None  # noqa: F841
     return UmapFacts(local_user=local_user, remote_name=remote, same_user=same_user, credential=cred,
                      default_credentials=default, password_unchecked=unchecked)
