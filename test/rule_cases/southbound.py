@@ -88,5 +88,12 @@ CASES = [
     Case("SD-SB-003", F, cdb_xml=cdb(devices(device("r", algs=algorithms(public_key=["ssh-rsa"])))),
          note="device-ssh-rsa"),
     Case("SD-SB-003", M, cdb_xml=cdb(devices(device("r1"))), note="defaults-only"),
+    Case("SD-SB-003", F, cdb_xml=cdb(devices("<global-settings>" + STRONG + "</global-settings>",
+                                             "<profiles><profile><name>legacy</name>"
+                                             + algorithms(cipher=["aes128-cbc"]) + "</profile></profiles>",
+                                             device("r1"))), note="profile-cbc"),
+    Case("SD-SB-003", P, cdb_xml=cdb(devices("<global-settings>" + STRONG + "</global-settings>",
+                                             "<profiles><profile><name>modern</name>" + STRONG
+                                             + "</profile></profiles>", device("r1"))), note="profile-strong"),
     Case("SD-SB-003", NA, cdb_xml=NO_DEVICES, note="no-device-data"),
 ]

@@ -19,6 +19,7 @@ HKV_DEVICE = "/devices/device/ssh/host-key-verification"
 AUTHGROUPS = "/devices/authgroups/group"
 ALGS_GLOBAL = "/devices/global-settings/ssh-algorithms"
 ALGS_DEVICE = "/devices/device/ssh-algorithms"
+ALGS_PROFILE = "/devices/profiles/profile/ssh-algorithms"
 SSH_GUIDE = "NSO User Guide: SSH Key Management"
 DEFAULT_HKV = "reject-unknown"  # tailf-ncs default (NSO-FACTS §5)
 
@@ -138,25 +139,30 @@ def _weak(algs: Sequence[Tuple[str, Tuple[str, ...]]]) -> List[str]:
 @rule("SD-SB-003", "No weak SSH client algorithms towards devices", Severity.MEDIUM,
       rationale="""
 NSO's SSH client offers the algorithms of /devices/global-settings/ssh-algorithms
-(and per-device overrides). SHA-1 key exchange and MACs, CBC/3DES ciphers and
+(and device-profile and per-device overrides). SHA-1 key exchange and MACs, CBC/3DES ciphers and
 ssh-rsa (SHA-1) / DSA signatures are deprecated (RFC 9142, RFC 8332): an attacker
 who can downgrade the negotiation weakens the channel that carries device
 credentials and configuration.""",
       remediation="Configure /devices/global-settings/ssh-algorithms with modern algorithms only "
                   "(curve25519-sha256, ecdh-sha2-*, diffie-hellman-group14-sha256+; hmac-sha2-*; "
                   "aes*-ctr/gcm, chacha20-poly1305; rsa-sha2-*, ecdsa, ssh-ed25519) and remove weak "
-                  "per-device overrides; upgrade devices that need them.",
-      section=SECTION, paths=(ALGS_GLOBAL, ALGS_DEVICE), references=("RFC 9142", "RFC 8332"),
+                  "device-profile and per-device overrides; upgrade devices that need them.",
+      section=SECTION, paths=(ALGS_GLOBAL, ALGS_PROFILE, ALGS_DEVICE), references=("RFC 9142", "RFC 8332"),
       tags=("southbound", "ssh", "cdb"), needs=("cdb",), example=ALGS_EXAMPLE, fix_example=ALGS_FIX)
 def client_algorithms(facts: Facts) -> Sequence[Finding]:
     c = _cdb(facts)
-    if c.devices is None and not c.global_ssh_algorithms:
+    if c.devices is None and not c.global_ssh_algorithms and not c.profiles:
         return _no_devices()
     out = []
     weak_global = _weak(c.global_ssh_algorithms)
     if weak_global:
         out.append(finding(Status.FAIL, "weak algorithms configured globally", paths=(ALGS_GLOBAL,),
                            obj="global", weak=", ".join(weak_global)))
+    for p in c.profiles:
+        w = _weak(p.ssh_algorithms)
+        if w:
+            out.append(finding(Status.FAIL, "weak algorithms configured in this device profile",
+                               paths=(ALGS_PROFILE,), obj=f"profile {p.name}", weak=", ".join(w)))
     for d in c.devices or ():
         w = _weak(d.ssh_algorithms)
         if w:

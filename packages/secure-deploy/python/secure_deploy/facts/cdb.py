@@ -24,7 +24,7 @@ from lxml import etree
 from ..errors import InputError
 from ..xmlsafe import parse_bytes, read_bytes
 from .credentials import classify_hash, matches_default
-from .types import (AuthgroupFacts, CdbFacts, DeviceFacts, NacmCmdRule, NacmFacts, NacmGroup,
+from .types import (AuthgroupFacts, CdbFacts, DeviceFacts, DeviceProfileFacts, NacmCmdRule, NacmFacts, NacmGroup,
                     NacmRule, NacmRuleList, UmapFacts, UserFacts)
 from .wellknown import device_credential_verdict
 
@@ -203,8 +203,10 @@ def _algorithms(el: etree._Element) -> Tuple[Tuple[str, Tuple[str, ...]], ...]:
 
 
 def _devices(el: etree._Element, name: str) -> Tuple[Tuple[DeviceFacts, ...], Optional[Tuple[AuthgroupFacts, ...]],
-                                                     Tuple[Tuple[str, Tuple[str, ...]], ...]]:
+                                                     Tuple[Tuple[str, Tuple[str, ...]], ...],
+                                                     Tuple[DeviceProfileFacts, ...]]:
     devices: List[DeviceFacts] = []
+    profiles: List[DeviceProfileFacts] = []
     groups: Optional[List[AuthgroupFacts]] = None  # None: no <authgroups> seen
     global_algs: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
     for tag, c in _kids(el, (NCS_NS,)):
@@ -226,7 +228,12 @@ def _devices(el: etree._Element, name: str) -> Tuple[Tuple[DeviceFacts, ...], Op
                 groups.append(AuthgroupFacts(_key(gi, "name", "/devices/authgroups/group", name), tuple(maps)))
         elif tag == "global-settings":
             global_algs = _algorithms(c) or global_algs
-    return tuple(devices), (tuple(groups) if groups is not None else None), global_algs
+        elif tag == "profiles":
+            for t2, p in _kids(c, (NCS_NS,)):
+                if t2 == "profile":
+                    profiles.append(DeviceProfileFacts(_key(_index(p, (NCS_NS,)), "name", "/devices/profiles/profile",
+                                                            name), _algorithms(p)))
+    return tuple(devices), (tuple(groups) if groups is not None else None), global_algs, tuple(profiles)
 
 
 # --- files ----------------------------------------------------------------------
@@ -244,6 +251,7 @@ def parse_cdb_xml(data: bytes, name: str) -> CdbFacts:
     authgroups: Optional[Tuple[AuthgroupFacts, ...]] = None
     global_hkv: Optional[str] = None
     global_algs: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
+    profiles: Tuple[DeviceProfileFacts, ...] = ()
     ha_token: Optional[bool] = None
     for r in roots:
         if r.tag == _AAA:
@@ -251,8 +259,9 @@ def parse_cdb_xml(data: bytes, name: str) -> CdbFacts:
         elif r.tag == _NACM:
             nacm = _merge_nacm(nacm, _nacm(r, name))
         elif r.tag == _DEVICES:
-            d, g, a = _devices(r, name)
+            d, g, a, p = _devices(r, name)
             devices = (devices or ()) + d
+            profiles += p
             if g is not None:
                 authgroups = (authgroups or ()) + g
             global_algs = a or global_algs
@@ -263,7 +272,7 @@ def parse_cdb_xml(data: bytes, name: str) -> CdbFacts:
             ha_token = bool(_text(_index(r, (NCS_NS,)), "token")) or bool(ha_token)
     return CdbFacts(sources=(name,), users=users, nacm=nacm, global_host_key_verification=global_hkv,
                     devices=devices, authgroups=authgroups, global_ssh_algorithms=global_algs,
-                    ha_token_set=ha_token)
+                    ha_token_set=ha_token, profiles=profiles)
 
 
 def _by_name(old: Optional[Sequence], new: Optional[Sequence], key: str = "name") -> Optional[Tuple]:
@@ -296,6 +305,7 @@ def merge(a: CdbFacts, b: CdbFacts) -> CdbFacts:
         devices=_by_name(a.devices, b.devices), authgroups=_by_name(a.authgroups, b.authgroups),
         global_host_key_verification=b.global_host_key_verification or a.global_host_key_verification,
         global_ssh_algorithms=b.global_ssh_algorithms or a.global_ssh_algorithms,
+        profiles=_by_name(a.profiles, b.profiles) or (),
         ha_token_set=a.ha_token_set if b.ha_token_set is None else bool(a.ha_token_set) or b.ha_token_set)
 
 

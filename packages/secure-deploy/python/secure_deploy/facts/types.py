@@ -285,6 +285,14 @@ class DeviceFacts:
 
 
 @frozen
+class DeviceProfileFacts:
+    """A device profile (/devices/profiles/profile): SSH algorithms its devices inherit."""
+
+    name: str
+    ssh_algorithms: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()  # (kind, algorithms)
+
+
+@frozen
 class CdbFacts:
     """What the CDB (XML files, or MAAPI inside NSO) says; None means that part was not seen."""
 
@@ -296,6 +304,7 @@ class CdbFacts:
     authgroups: Optional[Tuple[AuthgroupFacts, ...]] = None
     global_ssh_algorithms: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
     ha_token_set: Optional[bool] = None           # None: no /high-availability data seen
+    profiles: Tuple[DeviceProfileFacts, ...] = ()
 
 
 # Interfaces an operator may declare enabled on purpose (--accept-exposure).

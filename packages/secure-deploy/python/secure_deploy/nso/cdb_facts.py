@@ -26,8 +26,8 @@ import ncs
 
 from ..facts import credentials
 from ..facts.wellknown import device_credential_verdict
-from ..facts.types import (NSO_CDB_SOURCE, AuthgroupFacts, CdbFacts, DeviceFacts, NacmCmdRule, NacmFacts,
-                           NacmGroup, NacmRule, NacmRuleList, UmapFacts, UserFacts)
+from ..facts.types import (NSO_CDB_SOURCE, AuthgroupFacts, CdbFacts, DeviceFacts, DeviceProfileFacts,
+                           NacmCmdRule, NacmFacts, NacmGroup, NacmRule, NacmRuleList, UmapFacts, UserFacts)
 
 # Rows per query_result round trip. A row is a few short strings (name, hash,
 # enum values), so 5000 rows stay well under a megabyte while 10,000 users cost
@@ -43,6 +43,7 @@ DEVICES = "/devices/device"
 AUTHGROUPS = "/devices/authgroups/group"
 GLOBAL_HKV = "/ssh/host-key-verification"
 GLOBAL_ALGOS = "/devices/global-settings/ssh-algorithms"
+PROFILES = "/devices/profiles/profile"
 HA = "/high-availability"
 
 Decrypt = Callable[[str], Optional[str]]
@@ -210,6 +211,17 @@ def read_devices(t: Any) -> Optional[Tuple[DeviceFacts, ...]]:
     return tuple(devices)
 
 
+def read_profiles(t: Any) -> Tuple[DeviceProfileFacts, ...]:
+    # As for devices: one query marks the profiles that set algorithms at all.
+    kinds = [f"ssh-algorithms/{k}" for k in SSH_ALGORITHM_KINDS]
+    out = []
+    for name, *markers in query(t, PROFILES, ["name", *kinds]):
+        algos = _algorithms(t, f"{PROFILES}{{{kp_key(str(name))}}}/ssh-algorithms", known_set=True) \
+            if any(markers) else ()
+        out.append(DeviceProfileFacts(name=str(name), ssh_algorithms=algos))
+    return tuple(out)
+
+
 def _cleartext(value: str, decrypt: Decrypt) -> Optional[str]:
     # $0$ is cleartext input; $7$/$8$/$9$ are decrypted with NSO's keys; a value
     # without a $n$ prefix is compared as cleartext, as facts/cdb.py does.
@@ -326,4 +338,5 @@ def read_cdb_facts(t: Any, decrypt: Decrypt) -> CdbFacts:
                     devices=_section(lambda: read_devices(t)),
                     authgroups=_section(lambda: read_authgroups(t, decrypt)),
                     global_ssh_algorithms=algos,
-                    ha_token_set=_section(lambda: read_ha_token(t)))
+                    ha_token_set=_section(lambda: read_ha_token(t)),
+                    profiles=_section(lambda: read_profiles(t)) or ())
