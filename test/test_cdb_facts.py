@@ -232,3 +232,35 @@ def test_example_aaa_init_is_valid_against_yang(example, tmp_path):
 def test_yanglint_check_is_not_vacuous(tmp_path):
     bad = _unwrapped(DEV / "aaa_init.xml").replace(b"<uid>9000</uid>", b"", 1)   # uid is mandatory
     assert _yanglint(bad, tmp_path).returncode != 0
+
+
+def _algs(**kinds) -> str:
+    body = "".join(f"<{k}>{a}</{k}>" for k, v in kinds.items() for a in v)
+    return f"<ssh-algorithms>{body}</ssh-algorithms>"
+
+
+def test_ssh_algorithms_loaded_twice_keep_the_entries_of_both(tmp_path):
+    # A weak algorithm from one file must not disappear because another file sets
+    # the same profile, device or global list: leaf-lists keep the entries of both.
+    a, b = tmp_path / "a_init.xml", tmp_path / "b_init.xml"
+    a.write_bytes(wrap(f'<devices xmlns="{NCS}"><global-settings>{_algs(cipher=["aes256-ctr"])}</global-settings>'
+                       f"<profiles><profile><name>legacy</name>{_algs(cipher=['aes128-cbc'])}</profile></profiles>"
+                       f"<device><name>r1</name><authgroup>g</authgroup>{_algs(mac=['hmac-sha1'])}</device>"
+                       "</devices>"))
+    b.write_bytes(wrap(f'<devices xmlns="{NCS}"><global-settings>{_algs(mac=["hmac-sha2-256"])}</global-settings>'
+                       f"<profiles><profile><name>legacy</name>{_algs(kex=['curve25519-sha256'])}</profile>"
+                       "</profiles>"
+                       f"<device><name>r1</name>{_algs(mac=['hmac-sha2-256'])}</device></devices>"))
+    f = read_cdb_files([a, b])
+    assert f.global_ssh_algorithms == (("mac", ("hmac-sha2-256",)), ("cipher", ("aes256-ctr",)))
+    assert [(p.name, p.ssh_algorithms) for p in f.profiles] == [
+        ("legacy", (("kex", ("curve25519-sha256",)), ("cipher", ("aes128-cbc",))))]
+    (r1,) = f.devices
+    assert r1.authgroup == "g" and r1.ssh_algorithms == (("mac", ("hmac-sha1", "hmac-sha2-256")),)
+
+
+def test_one_file_with_a_profile_twice_reads_it_once():
+    doc = wrap(*(f'<devices xmlns="{NCS}"><profiles><profile><name>legacy</name>{_algs(cipher=[c])}'
+                 "</profile></profiles></devices>" for c in ("aes128-cbc", "3des-cbc")))
+    f = parse_cdb_xml(doc, "p.xml")
+    assert [(p.name, p.ssh_algorithms) for p in f.profiles] == [("legacy", (("cipher", ("aes128-cbc", "3des-cbc")),))]

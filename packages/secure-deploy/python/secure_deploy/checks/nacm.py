@@ -7,17 +7,17 @@ rule without path / rpc-name / notification-name matches every data node, rpc an
 notification, and rule-list group `*` means every group.
 
 These rules list every permit that grants too much. NACM decides by the first
-matching rule (rule-lists in order, rules in order), so a permit that an earlier deny
-covers completely -- for every group it applies to, module, path and operation in
-question -- grants nothing as ordered: it is reported as WARN (it grants the access
-the moment the deny is removed or the rules are reordered), not FAIL. The match is
-conservative: a deny limited to a context (cli, webui, ...), to other groups, to a
-narrower path or to a different module does not count, so the permit stays FAIL.
+matching rule (rule-lists in order, rules in order), so a permit whose whole target
+earlier denies take first, for every group it names and every operation in question,
+grants nothing as configured: it is reported as WARN (it grants the access once the
+denies are removed or moved after it), not FAIL. Which denies count is deliberately
+narrow (see _cover_key): when in doubt the permit stays FAIL, because a permit wrongly
+called shadowed would hide a real grant.
 """
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
-from dataclasses import replace
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from ..facts.types import Facts, NacmCmdRule, NacmFacts, NacmRule, NacmRuleList
@@ -76,41 +76,61 @@ def _applies_to_all_of(deny_groups: Sequence[str], permit_groups: Sequence[str])
     return "*" not in permit_groups and set(permit_groups) <= set(deny_groups)
 
 
-def _cover_key(deny: NacmRule) -> Optional[Tuple[str, str]]:
-    """What a deny covers, as an index key; None when it is not counted (conservative)."""
-    if (deny.context or "*").strip() != "*":
-        return None                      # one context (cli, webui, ...) only
+# A permit is only called shadowed on evidence that cannot be read two ways; anything
+# less leaves it FAIL. A deny counts when it applies in every context, to every module
+# (module-name "*" or absent: a module-specific deny misses nodes other modules add,
+# such as tailf-acm's under /nacm), names its operations explicitly (an absent value
+# means "*" in XML but an empty one reads the same through MAAPI, and empty matches
+# nothing), and covers the permit's
+# whole target: no rule type (everything), or an rpc-name "*" or equal, or a path
+# without predicates that is, segment by segment and prefixes as written, a prefix of
+# the permit's path.
+MAX_DENIES_EXAMINED = 64   # beyond this many candidates, give up (the permit stays FAIL)
+
+
+def _segments(path: str) -> Tuple[str, ...]:
+    return tuple(x for x in path.strip().split("/") if x)
+
+
+def _cover_key(deny: NacmRule) -> Optional[Tuple[str, Tuple[str, ...]]]:
+    """What a deny covers, as an index key; None when it does not count (see above)."""
+    if (deny.context or "*").strip() != "*" or (deny.module_name or "*").strip() != "*":
+        return None
+    if not (deny.access_operations or "").strip():
+        return None                      # absent (reader-dependent) or empty (matches nothing)
     if _is_data_rule_for_all(deny):
-        return ("all", "")               # no rule type: all data, rpcs and notifications
+        return ("all", ())
     if deny.path is not None:
         if "[" in deny.path:
             return None                  # a predicate narrows it to some list entries
-        p = _strip_prefixes(deny.path).rstrip("/")
-        return ("path", "" if p == "*" else p)
+        segments = _segments(deny.path)
+        return ("path", () if segments in ((), ("*",)) else segments)
     if deny.rpc_name is not None:
-        return ("rpc", deny.rpc_name.strip())
+        return ("rpc", (deny.rpc_name.strip(),))
     return None
 
 
-def _lookup_keys(target: NacmRule) -> List[Tuple[str, str]]:
-    """The index keys of every deny that covers all of `target` (module aside)."""
-    keys = [("all", "")]
-    if target.path is not None:
-        segments = [x for x in _strip_prefixes(target.path).split("/") if x]
-        keys += [("path", "")] + [("path", "/" + "/".join(segments[:i])) for i in range(1, len(segments) + 1)]
-    elif target.rpc_name is not None:
-        keys += [("rpc", "*"), ("rpc", target.rpc_name.strip())]
+def _lookup_keys(permit: NacmRule) -> List[Tuple[str, Tuple[str, ...]]]:
+    """The index keys of every deny that covers all of `permit`'s target."""
+    keys: List[Tuple[str, Tuple[str, ...]]] = [("all", ())]
+    if permit.path is not None:
+        # The permit's predicates only narrow it: a deny on the list covers them.
+        segments = tuple(seg.split("[", 1)[0] for seg in _segments(permit.path))
+        keys += [("path", segments[:i]) for i in range(len(segments) + 1)]
+    elif permit.rpc_name is not None:
+        keys += [("rpc", ("*",)), ("rpc", (permit.rpc_name.strip(),))]
     return keys
 
 
 class Denies:
     """The deny rules of a NACM configuration in evaluation order, indexed by what they
-    cover: looking up the denies ahead of a permit costs the depth of its path, not the
-    number of rules (5,000 in the 100x benchmark)."""
+    cover, so that the denies ahead of a permit are found without scanning all rules."""
 
     def __init__(self, nacm: NacmFacts) -> None:
         self.position: Dict[int, int] = {}
-        self.index: Dict[Tuple[str, str], List[Tuple[int, NacmRuleList, NacmRule]]] = defaultdict(list)
+        self.index: Dict[Tuple[str, Tuple[str, ...]], List[Tuple[int, NacmRuleList, NacmRule]]] = defaultdict(list)
+        if not nacm.order_certain:
+            return                       # merged files: the evaluation order is not known
         n = 0
         for rl in nacm.rule_lists:
             for r in rl.rules:
@@ -120,46 +140,46 @@ class Denies:
                     self.index[key].append((n, rl, r))
                 n += 1
 
-    def ahead_of(self, rl: NacmRuleList, permit: NacmRule,
-                 target: NacmRule) -> List[Tuple[NacmRuleList, NacmRule]]:
-        """The denies NACM reaches before `permit` that cover all of `target` for every
-        group of `rl`, in evaluation order."""
-        before = self.position[id(permit)]
-        module = (target.module_name or "*").strip()
-        found = [(n, drl, d) for key in _lookup_keys(target) for n, drl, d in self.index.get(key, ())
-                 if n < before and (d.module_name or "*").strip() in ("*", module)
-                 and _applies_to_all_of(drl.groups, rl.groups)]
-        return [(drl, d) for _, drl, d in sorted(found, key=lambda x: x[0])]
+    def ahead_of(self, rl: NacmRuleList, permit: NacmRule) -> Iterator[Tuple[NacmRuleList, NacmRule]]:
+        """The denies NACM reaches before `permit` that cover its target for every group
+        of `rl`, in evaluation order (lazily: callers stop when they have enough)."""
+        before = self.position.get(id(permit))
+        if before is None:
+            return
+        lists = [self.index[k] for k in _lookup_keys(permit) if k in self.index]
+        for n, drl, d in heapq.merge(*lists, key=lambda x: x[0]):
+            if n >= before:
+                return
+            if _applies_to_all_of(drl.groups, rl.groups):
+                yield drl, d
 
 
-def unshadowed(denies: Denies, rl: NacmRuleList, r: NacmRule, concern: frozenset,
-               target: Optional[NacmRule] = None) -> Tuple[frozenset, List[str]]:
+def unshadowed(denies: Denies, rl: NacmRuleList, r: NacmRule, concern: frozenset) -> Tuple[frozenset, List[str]]:
     """Of the operations `concern` that permit `r` grants, those no earlier deny takes
-    first for all of its groups; and the denies that took the others. `target`: the
-    part of what `r` matches that is in question (default: all of it), as a rule."""
+    first for all of its groups; and the denies that took the others."""
     left = ops(r.access_operations) & concern
     by: List[str] = []
-    if not left:
-        return left, by
-    for drl, d in denies.ahead_of(rl, r, target or r):
+    for examined, (drl, d) in enumerate(denies.ahead_of(rl, r)):
+        if not left:
+            break
+        if examined >= MAX_DENIES_EXAMINED:
+            return ops(r.access_operations) & concern, []
         taken = left & ops(d.access_operations)
         if taken:
             left -= taken
             by.append(_where(drl, d))
-        if not left:
-            break
     return left, by
 
 
 def _permit_finding(denies: Denies, rl: NacmRuleList, r: NacmRule, concern: frozenset, message: str,
-                    target: Optional[NacmRule] = None, **evidence) -> Finding:
+                    **evidence) -> Finding:
     """FAIL for a permit that grants `concern` as ordered; WARN when earlier denies take it all."""
-    left, by = unshadowed(denies, rl, r, concern, target)
+    left, by = unshadowed(denies, rl, r, concern)
     if left:
         return finding(Status.FAIL, message, obj=_where(rl, r), **evidence)
-    return finding(Status.WARN, f"{message}, but earlier deny rules take those requests first "
-                   f"({'; '.join(by)}): harmless as ordered, granted if they are removed or reordered",
-                   obj=_where(rl, r), shadowed_by="; ".join(by), **evidence)
+    return finding(Status.WARN, f"{message} by this rule, but as configured earlier deny rules take those "
+                   f"requests first ({'; '.join(by)}); the rule grants them once those denies are removed "
+                   "or moved after it", obj=_where(rl, r), shadowed_by="; ".join(by), **evidence)
 
 
 def _strip_prefixes(path: str) -> str:
@@ -182,14 +202,6 @@ def covers_nacm(r: NacmRule) -> bool:
         return True
     p = _strip_prefixes(r.path)
     return p in ("/", "*", "/nacm") or p.startswith("/nacm/")
-
-
-def nacm_part(r: NacmRule) -> NacmRule:
-    """The part of a rule covering /nacm that matters to SD-NACM-003: requests to /nacm
-    (or the narrower path the rule names), in the ietf-netconf-acm module."""
-    p = _strip_prefixes(r.path) if r.path is not None else ""
-    path = r.path if p == "/nacm" or p.startswith("/nacm/") else "/nacm"
-    return replace(r, module_name=NACM_MODULE, path=path, rpc_name=None, notification_name=None)
 
 
 def _non_admin(groups: Iterable[str]) -> List[str]:
@@ -269,8 +281,7 @@ def nacm_admin_only(facts: Facts) -> Sequence[Finding]:
         granted = ops(r.access_operations) & WRITE_OPS
         if others and granted and covers_nacm(r):
             out.append(_permit_finding(denies, rl, r, WRITE_OPS, f"groups {', '.join(others)} may change NACM",
-                                       target=nacm_part(r), paths=("/nacm/rule-list/rule",),
-                                       groups=", ".join(rl.groups),
+                                       paths=("/nacm/rule-list/rule",), groups=", ".join(rl.groups),
                                        path=r.path or "(all data)", module_name=r.module_name or "*",
                                        access_operations=r.access_operations or "*"))
     return out or [finding(Status.PASS, "no permit rule lets a non-admin group change /nacm",

@@ -176,5 +176,6 @@ def client_algorithms(facts: Facts) -> Sequence[Finding]:
         return [finding(Status.MANUAL, "no global client algorithms configured: NSO's built-in defaults "
                         "apply; check them with `show devices global-settings ssh-algorithms`",
                         paths=(ALGS_GLOBAL,), devices=len(c.devices or ()))]
-    return [finding(Status.PASS, "configured client algorithms are all strong", paths=(ALGS_GLOBAL, ALGS_DEVICE),
+    return [finding(Status.PASS, "configured client algorithms are all strong",
+                    paths=(ALGS_GLOBAL, ALGS_PROFILE, ALGS_DEVICE),
                     configured=", ".join(f"{k}: {len(v)}" for k, v in c.global_ssh_algorithms))]

@@ -227,8 +227,10 @@ def _devices(el: etree._Element, name: str) -> Tuple[Tuple[DeviceFacts, ...], Op
                     maps.append(_umap(m, _key(_index(m, (NCS_NS,)), "local-user", "umap", name)))
                 groups.append(AuthgroupFacts(_key(gi, "name", "/devices/authgroups/group", name), tuple(maps)))
         elif tag == "global-settings":
-            global_algs = _algorithms(c) or global_algs
+            global_algs = _merge_algorithms(global_algs, _algorithms(c))
         elif tag == "profiles":
+            # /devices/profiles/profile{name}/ssh-algorithms: NSO-FACTS §5 says algorithms
+            # are also set per profile; this exact path is UNVERIFIED (no public tailf-ncs).
             for t2, p in _kids(c, (NCS_NS,)):
                 if t2 == "profile":
                     profiles.append(DeviceProfileFacts(_key(_index(p, (NCS_NS,)), "name", "/devices/profiles/profile",
@@ -260,11 +262,11 @@ def parse_cdb_xml(data: bytes, name: str) -> CdbFacts:
             nacm = _merge_nacm(nacm, _nacm(r, name))
         elif r.tag == _DEVICES:
             d, g, a, p = _devices(r, name)
-            devices = (devices or ()) + d
-            profiles += p
+            devices = _merge_devices(devices, d) if devices is not None else d
+            profiles = _merge_profiles(profiles, p)
             if g is not None:
                 authgroups = (authgroups or ()) + g
-            global_algs = a or global_algs
+            global_algs = _merge_algorithms(global_algs, a)
         elif r.tag == _SSH:
             global_hkv = _text(_index(r, (NCS_NS,)), "host-key-verification") or global_hkv
         elif r.tag == _HA:
@@ -287,14 +289,53 @@ def _by_name(old: Optional[Sequence], new: Optional[Sequence], key: str = "name"
     return tuple(merged.values())
 
 
+Algorithms = Tuple[Tuple[str, Tuple[str, ...]], ...]
+
+
+def _merge_algorithms(old: Algorithms, new: Algorithms) -> Algorithms:
+    """Leaf-lists loaded twice hold the entries of both (what a merge load keeps; and
+    for an audit, a weak algorithm from either file must not disappear)."""
+    merged: Dict[str, List[str]] = {}
+    for kind, names in (*old, *new):
+        merged.setdefault(kind, [])
+        merged[kind] += [n for n in names if n not in merged[kind]]
+    return tuple((k, tuple(merged[k])) for k in SSH_ALGORITHM_KINDS if merged.get(k))
+
+
+def _merge_profiles(old: Sequence[DeviceProfileFacts], new: Sequence[DeviceProfileFacts]) -> Tuple[DeviceProfileFacts, ...]:
+    out: Dict[str, DeviceProfileFacts] = {p.name: p for p in old}
+    for p in new:
+        prev = out.get(p.name)
+        out[p.name] = p if prev is None else replace(
+            prev, ssh_algorithms=_merge_algorithms(prev.ssh_algorithms, p.ssh_algorithms))
+    return tuple(out.values())
+
+
+def _merge_devices(old: Optional[Sequence[DeviceFacts]],
+                   new: Optional[Sequence[DeviceFacts]]) -> Optional[Tuple[DeviceFacts, ...]]:
+    """By name; a device in both keeps the later leaves and the algorithms of both."""
+    if old is None or new is None:
+        return _by_name(old, new)
+    out: Dict[str, DeviceFacts] = {d.name: d for d in old}
+    for d in new:
+        prev = out.get(d.name)
+        out[d.name] = d if prev is None else replace(
+            d, host_key_verification=d.host_key_verification or prev.host_key_verification,
+            authgroup=d.authgroup or prev.authgroup,
+            ssh_algorithms=_merge_algorithms(prev.ssh_algorithms, d.ssh_algorithms))
+    return tuple(out.values())
+
+
 def _merge_nacm(old: Optional[NacmFacts], new: NacmFacts) -> NacmFacts:
     if old is None:
         return new
     leaves = {f: getattr(new, f) if getattr(new, f) is not None else getattr(old, f)
               for f in ("enable_nacm", "read_default", "write_default", "exec_default",
                         "cmd_read_default", "cmd_exec_default")}
+    overlap = {rl.name for rl in old.rule_lists} & {rl.name for rl in new.rule_lists}
     return NacmFacts(groups=_by_name(old.groups, new.groups) or (),
-                     rule_lists=_by_name(old.rule_lists, new.rule_lists) or (), **leaves)
+                     rule_lists=_by_name(old.rule_lists, new.rule_lists) or (),
+                     order_certain=old.order_certain and new.order_certain and not overlap, **leaves)
 
 
 def merge(a: CdbFacts, b: CdbFacts) -> CdbFacts:
@@ -302,10 +343,10 @@ def merge(a: CdbFacts, b: CdbFacts) -> CdbFacts:
     nacm = a.nacm if b.nacm is None else _merge_nacm(a.nacm, b.nacm)
     return replace(
         a, sources=a.sources + b.sources, users=_by_name(a.users, b.users), nacm=nacm,
-        devices=_by_name(a.devices, b.devices), authgroups=_by_name(a.authgroups, b.authgroups),
+        devices=_merge_devices(a.devices, b.devices), authgroups=_by_name(a.authgroups, b.authgroups),
         global_host_key_verification=b.global_host_key_verification or a.global_host_key_verification,
-        global_ssh_algorithms=b.global_ssh_algorithms or a.global_ssh_algorithms,
-        profiles=_by_name(a.profiles, b.profiles) or (),
+        global_ssh_algorithms=_merge_algorithms(a.global_ssh_algorithms, b.global_ssh_algorithms),
+        profiles=_merge_profiles(a.profiles, b.profiles),
         ha_token_set=a.ha_token_set if b.ha_token_set is None else bool(a.ha_token_set) or b.ha_token_set)
 
 

@@ -43,6 +43,8 @@ DEVICES = "/devices/device"
 AUTHGROUPS = "/devices/authgroups/group"
 GLOBAL_HKV = "/ssh/host-key-verification"
 GLOBAL_ALGOS = "/devices/global-settings/ssh-algorithms"
+# NSO-FACTS §5: client algorithms are also set per device profile; this path is
+# UNVERIFIED (no public tailf-ncs YANG). Where it does not exist, _section gives ().
 PROFILES = "/devices/profiles/profile"
 HA = "/high-availability"
 
