@@ -35,14 +35,9 @@ def cdb_xml(scale: int, seed: int = 7) -> bytes:
     per_list = 50
     for li in range(max(1, rules // per_list)):
         out.append(f"<rule-list><name>list{li}</name><group>ncsoper</group>")
-        # Each list opens with a deny that shadows its write permits (one in ten), so
-        # the NACM rules' first-match lookups run at every scale.
-        out.append(f"<rule><name>r{li}-guard</name><path>/devices</path>"
-                   "<access-operations>create update delete</access-operations><action>deny</action></rule>")
-        for ri in range(per_list - 1):
-            access = "read update" if ri % 10 == 5 else "read"
+        for ri in range(per_list):
             out.append(f"<rule><name>r{li}-{ri}</name><module-name>*</module-name>"
-                       f"<path>/devices/device[name='dev{ri}']</path><access-operations>{access}</access-operations>"
+                       f"<path>/devices/device[name='dev{ri}']</path><access-operations>read</access-operations>"
                        "<action>permit</action></rule>")
         out.append("</rule-list>")
     out.append("</nacm>")

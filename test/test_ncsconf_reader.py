@@ -18,6 +18,17 @@ def test_namespace_with_and_without_version_suffix():
         assert c.value("/ncs-config/cli/ssh/enabled") == "false"
 
 
+def test_a_comment_inside_a_value_does_not_cut_it():
+    # lxml's .text stops at a comment; the XML value (what NSO reads) is the whole text.
+    c = parse_ncs_conf(wrap("<aaa><local-authentication><enabled>tr<!-- x -->ue<?pi y?></enabled>"
+                            "</local-authentication></aaa>"), "x", "6.4")
+    assert c.value("/ncs-config/aaa/local-authentication/enabled") == "true"
+    from secure_deploy.facts.cdb import parse_cdb_xml
+    cdb = parse_cdb_xml(b'<nacm xmlns="urn:ietf:params:xml:ns:yang:ietf-netconf-acm">'
+                        b"<write-default>per<!-- x -->mit</write-default></nacm>", "n.xml")
+    assert cdb.nacm.write_default == "permit"
+
+
 def test_foreign_namespace_and_root_are_refused():
     with pytest.raises(InputError, match="namespace"):
         parse_ncs_conf(b'<ncs-config xmlns="urn:other"/>', "x", "6.4")

@@ -148,21 +148,3 @@ def test_help_width_of_a_terminal_reporting_zero_columns(monkeypatch):
     monkeypatch.setattr(_os, "get_terminal_size", lambda fd=None: _os.terminal_size((120, 40)))
     assert cli._help_width() == 118
 
-
-def test_rule_lists_merged_from_two_files_are_not_judged_by_order(tmp_path, capsys):
-    # How NSO orders the rules of a rule-list defined in two init files is not
-    # documented, so an earlier deny from one file cannot be trusted to shadow a
-    # permit from the other: the permit stays FAIL.
-    from rule_cases.nacm import DENY_NACM_WRITES, NACM_WRITES, nacm, rule_list
-    from factsbuilder import wrap
-    conf = tmp_path / "ncs.conf"
-    conf.write_bytes(wrap(""))
-    a, b = tmp_path / "a_init.xml", tmp_path / "b_init.xml"
-    a.write_text(nacm(rule_list("ops", ["netops"], NACM_WRITES)))
-    b.write_text(nacm(rule_list("ops", ["netops"], DENY_NACM_WRITES, NACM_WRITES)))
-    args = ["audit", "--ncs-conf", str(conf), "--no-host", "--rule", "SD-NACM-003", "-f", "json",
-            "--nso-version", "6.4", "--fail-on", "critical"]
-    main(args + ["--cdb-xml", str(b)])
-    assert json.loads(capsys.readouterr().out)["results"][0]["status"] == "warn"
-    main(args + ["--cdb-xml", str(a), str(b)])
-    assert json.loads(capsys.readouterr().out)["results"][0]["status"] == "fail"

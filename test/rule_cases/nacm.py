@@ -2,7 +2,7 @@
 from factsbuilder import Case
 from secure_deploy.model import Status
 
-P, F, W, NA = Status.PASS, Status.FAIL, Status.WARN, Status.NOT_APPLICABLE
+P, F, NA = Status.PASS, Status.FAIL, Status.NOT_APPLICABLE
 NACM_NS = "urn:ietf:params:xml:ns:yang:ietf-netconf-acm"
 ACM_NS = "http://tail-f.com/yang/acm"
 
@@ -11,7 +11,7 @@ def nacm(body: str) -> str:
     return (f'<config xmlns="http://tail-f.com/ns/config/1.0"><nacm xmlns="{NACM_NS}">{body}</nacm></config>')
 
 
-def rule(name, action="permit", ops=None, path=None, module=None, rpc=None, context=None) -> str:
+def rule(name, action="permit", ops=None, path=None, module=None, rpc=None) -> str:
     parts = [f"<name>{name}</name>"]
     if module is not None:
         parts.append(f"<module-name>{module}</module-name>")
@@ -22,8 +22,6 @@ def rule(name, action="permit", ops=None, path=None, module=None, rpc=None, cont
     if ops is not None:
         parts.append(f"<access-operations>{ops}</access-operations>")
     parts.append(f"<action>{action}</action>")
-    if context is not None:
-        parts.append(f'<context xmlns="{ACM_NS}">{context}</context>')
     return "<rule>" + "".join(parts) + "</rule>"
 
 
@@ -52,9 +50,6 @@ LOCAL = nacm("<write-default>permit</write-default>"
                                                   ops="read update")))
 NO_NACM = ('<config xmlns="http://tail-f.com/ns/config/1.0"><aaa xmlns="http://tail-f.com/ns/aaa/1.1">'
            "<authentication><users/></authentication></aaa></config>")
-
-DENY_NACM_WRITES = rule("no-nacm-writes", "deny", module="*", path="/nacm", ops="create update delete")
-NACM_WRITES = rule("nacm-writes", path="/nacm/groups", ops="create update delete")
 
 CASES = [
     Case("SD-NACM-001", P, cdb_xml=HARDENED, note="absent-default-true"),
@@ -86,55 +81,6 @@ CASES = [
          note="other-path"),
     Case("SD-NACM-003", P, cdb_xml=nacm(rule_list("ops", ["netops"], rule("rpc", rpc="*"))), note="rpc-rule"),
     Case("SD-NACM-003", NA, cdb_xml=NO_NACM, note="no-nacm-data"),
-    # First match: a permit that earlier denies take completely grants nothing as ordered.
-    Case("SD-NACM-003", W, cdb_xml=nacm(rule_list("ops", ["netops"], DENY_NACM_WRITES, NACM_WRITES)),
-         note="shadowed-by-earlier-deny"),
-    Case("SD-NACM-003", W, cdb_xml=nacm(rule_list("guard", ["*"], DENY_NACM_WRITES)
-                                        + rule_list("ops", ["netops"], NACM_WRITES)),
-         note="shadowed-by-earlier-rule-list-for-all-groups"),
-    # A permit on all data still writes /aaa (passwords: a way to become admin), so a
-    # deny covering only /nacm does not make it harmless.
-    Case("SD-NACM-003", F, cdb_xml=nacm(rule_list("ops", ["netops"], DENY_NACM_WRITES, rule("everything"))),
-         note="all-data-permit-with-a-nacm-only-deny"),
-    Case("SD-NACM-003", F, cdb_xml=nacm(rule_list("ops", ["netops"], NACM_WRITES, DENY_NACM_WRITES)),
-         note="deny-after-the-permit"),
-    Case("SD-NACM-003", F, cdb_xml=nacm(rule_list("ops", ["netops"],
-                                                  rule("acm-only", "deny", module="ietf-netconf-acm", path="/nacm",
-                                                       ops="create update delete"), NACM_WRITES)),
-         note="module-specific-deny-misses-tailf-acm-nodes"),
-    Case("SD-NACM-003", F, cdb_xml=nacm(rule_list("ops", ["netops"], rule("no-ops", "deny", module="*", path="/nacm"),
-                                                  NACM_WRITES)),
-         note="deny-without-explicit-operations"),
-    Case("SD-NACM-003", F, cdb_xml=nacm(rule_list("ops", ["netops"], rule("empty-ops", "deny", module="*",
-                                                                         path="/nacm", ops=""), NACM_WRITES)),
-         note="deny-with-empty-operations-matches-nothing"),
-    Case("SD-NACM-003", F, cdb_xml=nacm(rule_list("ops", ["netops"], rule("other-ns", "deny", module="*",
-                                                                         path="/acme:nacm",
-                                                                         ops="create update delete"),
-                                                  NACM_WRITES)),
-         note="deny-path-in-another-namespace"),
-    Case("SD-NACM-003", F, cdb_xml=nacm(rule_list("ops", ["netops"], rule("no-delete", "deny", module="*",
-                                                                         path="/nacm", ops="delete"),
-                                                  NACM_WRITES)),
-         note="deny-takes-only-delete"),
-    Case("SD-NACM-003", F, cdb_xml=nacm(rule_list("guard", ["other"], DENY_NACM_WRITES)
-                                        + rule_list("ops", ["netops"], NACM_WRITES)),
-         note="deny-for-another-group"),
-    Case("SD-NACM-003", F, cdb_xml=nacm(rule_list("guard", ["netops"], DENY_NACM_WRITES)
-                                        + rule_list("ops", ["netops", "other"], NACM_WRITES)),
-         note="deny-for-only-some-groups-of-the-permit"),
-    Case("SD-NACM-003", F, cdb_xml=nacm(rule_list("ops", ["netops"], rule("cli-only", "deny", module="*",
-                                                                         path="/nacm", ops="*", context="cli"),
-                                                  NACM_WRITES)),
-         note="deny-in-one-context-only"),
-    Case("SD-NACM-003", F, cdb_xml=nacm(rule_list("ops", ["netops"], rule("rules-only", "deny", module="*",
-                                                                         path="/nacm/rule-list", ops="*"),
-                                                  rule("nacm", path="/nacm", ops="create update delete"))),
-         note="deny-narrower-path"),
-    Case("SD-NACM-003", F, cdb_xml=nacm(rule_list("ops", ["netops"], rule("one-group", "deny", module="*", ops="*",
-                                                                         path="/nacm/groups/group[name='admin']"),
-                                                  rule("groups", path="/nacm/groups"))),
-         note="deny-with-predicate-covers-some-entries-only"),
 
     Case("SD-NACM-004", P, cdb_xml=HARDENED, note="read-only-oper"),
     Case("SD-NACM-004", F, cdb_xml=LOCAL, note="write-default-permit"),
@@ -149,19 +95,6 @@ CASES = [
     Case("SD-NACM-004", F, cdb_xml=nacm(GROUPS + rule_list("oper", ["oper"], cmdrule("any"))),
          note="oper-any-command"),
     Case("SD-NACM-004", NA, cdb_xml=nacm(rule_list("admin", ["ncsadmin"], rule("a"))), note="no-oper-group"),
-    Case("SD-NACM-004", W, cdb_xml=nacm(GROUPS + rule_list("oper", ["ncsoper"],
-                                                           rule("no-writes", "deny", module="*", path="/devices",
-                                                                ops="create update delete exec"),
-                                                           rule("devs", path="/devices/device", ops="read update"))),
-         note="write-permit-shadowed-by-broader-deny"),
-    Case("SD-NACM-004", W, cdb_xml=nacm(GROUPS + rule_list("oper", ["ncsoper"], rule("no-rpcs", "deny", module="*",
-                                                                                    rpc="*", ops="exec"),
-                                                           rule("reboot", rpc="reboot", ops="exec"))),
-         note="rpc-permit-shadowed-by-rpc-star-deny"),
-    Case("SD-NACM-004", F, cdb_xml=nacm(GROUPS + rule_list("oper", ["ncsoper"], rule("no-reset", "deny", module="*",
-                                                                                    rpc="reset", ops="exec"),
-                                                           rule("reboot", rpc="reboot", ops="exec"))),
-         note="deny-of-another-rpc"),
 
     Case("SD-NACM-005", P, cdb_xml=HARDENED, note="catch-all-for-admin-only"),
     Case("SD-NACM-005", P, cdb_xml=LOCAL, note="local-install"),
@@ -174,13 +107,4 @@ CASES = [
     Case("SD-NACM-005", P, cdb_xml=nacm(rule_list("ops", ["netops"], rule("d", path="/devices"))),
          note="narrow-path"),
     Case("SD-NACM-005", NA, cdb_xml=NO_NACM, note="no-nacm-data"),
-    Case("SD-NACM-005", W, cdb_xml=nacm(rule_list("all", ["*"], rule("deny-all", "deny", module="*", ops="*"),
-                                                  rule("everything", module="*", ops="*"))),
-         note="catch-all-shadowed-by-catch-all-deny"),
-    Case("SD-NACM-005", F, cdb_xml=nacm(rule_list("all", ["*"], rule("deny-all", "deny", module="tailf-ncs", ops="*"),
-                                                  rule("everything", module="*", ops="*"))),
-         note="module-specific-deny"),
-    Case("SD-NACM-005", F, cdb_xml=nacm(rule_list("all", ["*"], rule("deny-root", "deny", path="/", ops="*"),
-                                                  rule("everything", module="*", ops="*"))),
-         note="path-deny-leaves-rpcs"),
 ]

@@ -20,8 +20,12 @@ _MAX_BYTES = 64 * 1024 * 1024
 def _parser() -> etree.XMLParser:
     # A new parser per call: lxml parsers are not thread-safe and NSO runs action
     # callbacks in threads.
+    # Comments and processing instructions are dropped so that a leaf's text is its
+    # whole value: lxml's .text stops at the first comment, and `<enabled>tr<!---->ue`
+    # must read as "true" (the XML value NSO sees), not "tr".
     return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                           dtd_validation=False, huge_tree=False, remove_blank_text=False)
+                           dtd_validation=False, huge_tree=False, remove_blank_text=False,
+                           remove_comments=True, remove_pis=True)
 
 
 def parse_bytes(data: bytes, name: str) -> etree._Element:

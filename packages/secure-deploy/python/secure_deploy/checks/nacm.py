@@ -6,19 +6,13 @@ Rule semantics follow RFC 8341: module-name and access-operations default to `*`
 rule without path / rpc-name / notification-name matches every data node, rpc and
 notification, and rule-list group `*` means every group.
 
-These rules list every permit that grants too much. NACM decides by the first
-matching rule (rule-lists in order, rules in order), so a permit whose whole target
-earlier denies take first, for every group it names and every operation in question,
-grants nothing as configured: it is reported as WARN (it grants the access once the
-denies are removed or moved after it), not FAIL. Which denies count is deliberately
-narrow (see _cover_key): when in doubt the permit stays FAIL, because a permit wrongly
-called shadowed would hide a real grant.
+These rules list every permit that grants too much. They do not simulate NACM's
+first-match ordering: an earlier deny that shadows a permit still leaves a rule
+that grants the access to anyone who reorders the list, and the reader can judge.
 """
 from __future__ import annotations
 
-import heapq
-from collections import defaultdict
-from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from ..facts.types import Facts, NacmCmdRule, NacmFacts, NacmRule, NacmRuleList
 from ..model import Finding, Severity, Status, finding
@@ -67,119 +61,6 @@ def _permits(nacm: NacmFacts) -> Iterator[Tuple[NacmRuleList, NacmRule]]:
         for r in rl.rules:
             if r.action.strip().lower() == "permit":
                 yield rl, r
-
-
-def _applies_to_all_of(deny_groups: Sequence[str], permit_groups: Sequence[str]) -> bool:
-    # The deny must be evaluated for every user the permit is: group "*" covers all.
-    if "*" in deny_groups:
-        return True
-    return "*" not in permit_groups and set(permit_groups) <= set(deny_groups)
-
-
-# A permit is only called shadowed on evidence that cannot be read two ways; anything
-# less leaves it FAIL. A deny counts when it applies in every context, to every module
-# (module-name "*" or absent: a module-specific deny misses nodes other modules add,
-# such as tailf-acm's under /nacm), names its operations explicitly (an absent value
-# means "*" in XML but an empty one reads the same through MAAPI, and empty matches
-# nothing), and covers the permit's
-# whole target: no rule type (everything), or an rpc-name "*" or equal, or a path
-# without predicates that is, segment by segment and prefixes as written, a prefix of
-# the permit's path.
-MAX_DENIES_EXAMINED = 64   # beyond this many candidates, give up (the permit stays FAIL)
-
-
-def _segments(path: str) -> Tuple[str, ...]:
-    return tuple(x for x in path.strip().split("/") if x)
-
-
-def _cover_key(deny: NacmRule) -> Optional[Tuple[str, Tuple[str, ...]]]:
-    """What a deny covers, as an index key; None when it does not count (see above)."""
-    if (deny.context or "*").strip() != "*" or (deny.module_name or "*").strip() != "*":
-        return None
-    if not (deny.access_operations or "").strip():
-        return None                      # absent (reader-dependent) or empty (matches nothing)
-    if _is_data_rule_for_all(deny):
-        return ("all", ())
-    if deny.path is not None:
-        if "[" in deny.path:
-            return None                  # a predicate narrows it to some list entries
-        segments = _segments(deny.path)
-        return ("path", () if segments in ((), ("*",)) else segments)
-    if deny.rpc_name is not None:
-        return ("rpc", (deny.rpc_name.strip(),))
-    return None
-
-
-def _lookup_keys(permit: NacmRule) -> List[Tuple[str, Tuple[str, ...]]]:
-    """The index keys of every deny that covers all of `permit`'s target."""
-    keys: List[Tuple[str, Tuple[str, ...]]] = [("all", ())]
-    if permit.path is not None:
-        # The permit's predicates only narrow it: a deny on the list covers them.
-        segments = tuple(seg.split("[", 1)[0] for seg in _segments(permit.path))
-        keys += [("path", segments[:i]) for i in range(len(segments) + 1)]
-    elif permit.rpc_name is not None:
-        keys += [("rpc", ("*",)), ("rpc", (permit.rpc_name.strip(),))]
-    return keys
-
-
-class Denies:
-    """The deny rules of a NACM configuration in evaluation order, indexed by what they
-    cover, so that the denies ahead of a permit are found without scanning all rules."""
-
-    def __init__(self, nacm: NacmFacts) -> None:
-        self.position: Dict[int, int] = {}
-        self.index: Dict[Tuple[str, Tuple[str, ...]], List[Tuple[int, NacmRuleList, NacmRule]]] = defaultdict(list)
-        if not nacm.order_certain:
-            return                       # merged files: the evaluation order is not known
-        n = 0
-        for rl in nacm.rule_lists:
-            for r in rl.rules:
-                self.position[id(r)] = n
-                key = _cover_key(r) if r.action.strip().lower() == "deny" else None
-                if key is not None:
-                    self.index[key].append((n, rl, r))
-                n += 1
-
-    def ahead_of(self, rl: NacmRuleList, permit: NacmRule) -> Iterator[Tuple[NacmRuleList, NacmRule]]:
-        """The denies NACM reaches before `permit` that cover its target for every group
-        of `rl`, in evaluation order (lazily: callers stop when they have enough)."""
-        before = self.position.get(id(permit))
-        if before is None:
-            return
-        lists = [self.index[k] for k in _lookup_keys(permit) if k in self.index]
-        for n, drl, d in heapq.merge(*lists, key=lambda x: x[0]):
-            if n >= before:
-                return
-            if _applies_to_all_of(drl.groups, rl.groups):
-                yield drl, d
-
-
-def unshadowed(denies: Denies, rl: NacmRuleList, r: NacmRule, concern: frozenset) -> Tuple[frozenset, List[str]]:
-    """Of the operations `concern` that permit `r` grants, those no earlier deny takes
-    first for all of its groups; and the denies that took the others."""
-    left = ops(r.access_operations) & concern
-    by: List[str] = []
-    for examined, (drl, d) in enumerate(denies.ahead_of(rl, r)):
-        if not left:
-            break
-        if examined >= MAX_DENIES_EXAMINED:
-            return ops(r.access_operations) & concern, []
-        taken = left & ops(d.access_operations)
-        if taken:
-            left -= taken
-            by.append(_where(drl, d))
-    return left, by
-
-
-def _permit_finding(denies: Denies, rl: NacmRuleList, r: NacmRule, concern: frozenset, message: str,
-                    **evidence) -> Finding:
-    """FAIL for a permit that grants `concern` as ordered; WARN when earlier denies take it all."""
-    left, by = unshadowed(denies, rl, r, concern)
-    if left:
-        return finding(Status.FAIL, message, obj=_where(rl, r), **evidence)
-    return finding(Status.WARN, f"{message} by this rule, but as configured earlier deny rules take those "
-                   f"requests first ({'; '.join(by)}); the rule grants them once those denies are removed "
-                   "or moved after it", obj=_where(rl, r), shadowed_by="; ".join(by), **evidence)
 
 
 def _strip_prefixes(path: str) -> str:
@@ -275,15 +156,15 @@ def nacm_admin_only(facts: Facts) -> Sequence[Finding]:
     n = _nacm(facts)
     if n is None:
         return _no_nacm()
-    out, denies = [], Denies(n)
+    out = []
     for rl, r in _permits(n):
         others = _non_admin(rl.groups)
         granted = ops(r.access_operations) & WRITE_OPS
         if others and granted and covers_nacm(r):
-            out.append(_permit_finding(denies, rl, r, WRITE_OPS, f"groups {', '.join(others)} may change NACM",
-                                       paths=("/nacm/rule-list/rule",), groups=", ".join(rl.groups),
-                                       path=r.path or "(all data)", module_name=r.module_name or "*",
-                                       access_operations=r.access_operations or "*"))
+            out.append(finding(Status.FAIL, f"groups {', '.join(others)} may change NACM",
+                               paths=("/nacm/rule-list/rule",), obj=_where(rl, r),
+                               groups=", ".join(rl.groups), path=r.path or "(all data)",
+                               module_name=r.module_name or "*", access_operations=r.access_operations or "*"))
     return out or [finding(Status.PASS, "no permit rule lets a non-admin group change /nacm",
                            paths=("/nacm/rule-list/rule",), admin_groups=", ".join(sorted(ADMIN_GROUPS)))]
 
@@ -308,15 +189,15 @@ def operator_read_only(facts: Facts) -> Sequence[Finding]:
     if not present:
         return [finding(Status.NOT_APPLICABLE, "no operator group (ncsoper/oper) in the NACM data",
                         paths=("/nacm/groups",))]
-    out, denies = [], Denies(n)
+    out = []
     for rl, r in _permits(n):
         mine = [g for g in rl.groups if g in OPER_GROUPS]
         granted = ops(r.access_operations) & (WRITE_OPS | {"exec"})
         if mine and granted:
-            out.append(_permit_finding(denies, rl, r, WRITE_OPS | {"exec"}, f"operator group {', '.join(mine)} "
-                                       f"is granted {' '.join(sorted(granted))}", paths=("/nacm/rule-list/rule",),
-                                       path=r.path or r.rpc_name or "(all)",
-                                       access_operations=r.access_operations or "*"))
+            out.append(finding(Status.FAIL, f"operator group {', '.join(mine)} is granted "
+                               f"{' '.join(sorted(granted))}", paths=("/nacm/rule-list/rule",),
+                               obj=_where(rl, r), path=r.path or r.rpc_name or "(all)",
+                               access_operations=r.access_operations or "*"))
     for rl in n.rule_lists:
         mine = [g for g in rl.groups if g in OPER_GROUPS]
         for c in rl.cmdrules:
@@ -362,7 +243,7 @@ def no_catch_all_permit(facts: Facts) -> Sequence[Finding]:
     n = _nacm(facts)
     if n is None:
         return _no_nacm()
-    out, denies = [], Denies(n)
+    out = []
     for rl in n.rule_lists:
         others = _non_admin(rl.groups)
         if not others:
@@ -370,10 +251,10 @@ def no_catch_all_permit(facts: Facts) -> Sequence[Finding]:
         who = "every group (*)" if "*" in others else f"group {', '.join(others)}"
         for r in rl.rules:
             if r.action.strip().lower() == "permit" and _all_access(r):
-                out.append(_permit_finding(denies, rl, r, ALL_OPS, f"{who} is permitted every operation on "
-                                           "everything", paths=("/nacm/rule-list/rule",),
-                                           groups=", ".join(rl.groups), module_name=r.module_name or "*",
-                                           path=r.path or "(all)", access_operations=r.access_operations or "*"))
+                out.append(finding(Status.FAIL, f"{who} is permitted every operation on everything",
+                                   paths=("/nacm/rule-list/rule",), obj=_where(rl, r),
+                                   groups=", ".join(rl.groups), module_name=r.module_name or "*",
+                                   path=r.path or "(all)", access_operations=r.access_operations or "*"))
         for c in rl.cmdrules:
             if c.action.strip().lower() == "permit" and (c.command or "*").strip() == "*" \
                     and (c.access_operations or "*").strip() == "*":

@@ -332,10 +332,8 @@ def _merge_nacm(old: Optional[NacmFacts], new: NacmFacts) -> NacmFacts:
     leaves = {f: getattr(new, f) if getattr(new, f) is not None else getattr(old, f)
               for f in ("enable_nacm", "read_default", "write_default", "exec_default",
                         "cmd_read_default", "cmd_exec_default")}
-    overlap = {rl.name for rl in old.rule_lists} & {rl.name for rl in new.rule_lists}
     return NacmFacts(groups=_by_name(old.groups, new.groups) or (),
-                     rule_lists=_by_name(old.rule_lists, new.rule_lists) or (),
-                     order_certain=old.order_certain and new.order_certain and not overlap, **leaves)
+                     rule_lists=_by_name(old.rule_lists, new.rule_lists) or (), **leaves)
 
 
 def merge(a: CdbFacts, b: CdbFacts) -> CdbFacts:

@@ -252,9 +252,6 @@ class NacmFacts:
     cmd_exec_default: Optional[str] = None
     groups: Tuple[NacmGroup, ...] = ()
     rule_lists: Tuple[NacmRuleList, ...] = ()
-    # False when files defining the same rule-list were merged: how NSO orders the
-    # rules of such a list on load is not documented, so first-match order is unknown.
-    order_certain: bool = True
 
 
 @frozen
