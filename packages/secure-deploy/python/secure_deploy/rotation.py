@@ -27,16 +27,8 @@ from typing import Callable, Optional, Protocol, Tuple
 from .facts.keyfile import FORMAT_2, KeysFile, parse_keys, serialize
 from .facts.keys import known_active, read_keys_file
 from .frozen import frozen
-from .keyfile_writer import (
-    DEFAULT_MAX_BACKUPS,
-    Hook,
-    RotationError,
-    RotationInProgress,
-    RotationLock,
-    backup_path_for,
-    cleanup_temp,
-    write_keys_file,
-)
+from .keyfile_writer import (DEFAULT_MAX_BACKUPS, Hook, RotationError, RotationInProgress,
+                             RotationLock, backup_path_for, cleanup_temp, write_keys_file)
 from .rotation_plan import DEFAULT_WAIT_COMMIT_QUEUE, RotationPlan, plan_rotation
 from .rotation_store import RotationRecord, RotationStore, State
 

@@ -9,20 +9,9 @@ import os
 import secrets
 from typing import Callable, Dict, Optional, Tuple
 
-from .facts.keyfile import (
-    AES_KEYS,
-    DES3_KEYS,
-    FORMAT_2,
-    FORMAT_LEGACY,
-    KEY_LENGTHS,
-    LEGACY_GENERATION,
-    MAX_GENERATION,
-    KeySet,
-    KeysFile,
-    file_fingerprint,
-    line_name,
-    make_keyset,
-)
+from .facts.keyfile import (AES_KEYS, DES3_KEYS, FORMAT_2, FORMAT_LEGACY, KEY_LENGTHS,
+                            LEGACY_GENERATION, MAX_GENERATION, KeySet, KeysFile, file_fingerprint,
+                            line_name, make_keyset)
 from .frozen import frozen
 from .keyfile_writer import RotationError
 

@@ -8,6 +8,13 @@ from ..model import Finding, Status, finding
 
 NCS_CONF_MAN = "ncs.conf(5)"
 
+# `explain` examples: one local user as a CDB init file (aaa_init.xml) holds it.
+# Placeholders only: never a real hash or password.
+AAA_USER_EXAMPLE = """<aaa xmlns="http://tail-f.com/ns/aaa/1.1"><authentication><users><user><name>{name}</name>
+  <uid>9000</uid><gid>100</gid>{password}
+  <ssh_keydir>/var/ncs/homes/{name}/.ssh</ssh_keydir><homedir>/var/ncs/homes/{name}</homedir>
+</user></users></authentication></aaa>"""
+
 
 def conf(facts: Facts) -> NcsConf:
     # The engine only calls a rule that needs ncs_conf when it was read.

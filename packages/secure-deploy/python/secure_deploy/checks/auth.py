@@ -6,7 +6,7 @@ from typing import Sequence
 from ..facts.types import Facts
 from ..model import Finding, Severity, Status, finding
 from ..registry import rule
-from ._common import NCS_CONF_MAN, conf, expect_value
+from ._common import AAA_USER_EXAMPLE, NCS_CONF_MAN, conf, expect_value
 
 SECTION = "Development vs. Production Deployment > Authentication; AAA > PAM Authentication"
 LOCAL_AUTH = "/ncs-config/aaa/local-authentication/enabled"
@@ -75,13 +75,8 @@ def expiration_warning(facts: Facts) -> Sequence[Finding]:
 USERS = "/aaa/authentication/users/user"
 # `explain` examples: the ncs.conf setting (no namespace) and the CDB data (aaa_init.xml or
 # `show running-config aaa | display xml`) the rule judges together.
-_LOCAL_OFF_CDB_USER = """<!-- ncs.conf -->
-<aaa><local-authentication><enabled>false</enabled></local-authentication></aaa>
-<!-- CDB (aaa_init.xml) -->
-<aaa xmlns="http://tail-f.com/ns/aaa/1.1"><authentication><users><user><name>admin</name>
-  <uid>9000</uid><gid>100</gid>{password}
-  <ssh_keydir>/var/ncs/homes/admin/.ssh</ssh_keydir><homedir>/var/ncs/homes/admin</homedir>
-</user></users></authentication></aaa>"""
+_LOCAL_OFF = ("<!-- ncs.conf -->\n<aaa><local-authentication><enabled>false</enabled></local-authentication></aaa>\n"
+              "<!-- CDB (aaa_init.xml) -->\n")
 
 
 @rule("SD-AUTH-004", "No local credentials in CDB while local authentication is off", Severity.MEDIUM,
@@ -98,8 +93,9 @@ explicitly enabled.""",
       section="AAA > Customizing AAA Configuration", paths=(LOCAL_AUTH, USERS),
       references=("NSO Administration Guide: AAA Infrastructure",),
       tags=("authentication", "ncs-conf", "cdb"), needs=("ncs_conf", "cdb"),
-      example=_LOCAL_OFF_CDB_USER.format(password="<password>$6$SALT$HASH</password>"),
-      fix_example=_LOCAL_OFF_CDB_USER.format(password="<!-- no password: authenticates through PAM -->"))
+      example=_LOCAL_OFF + AAA_USER_EXAMPLE.format(name="admin", password="<password>$6$SALT$HASH</password>"),
+      fix_example=_LOCAL_OFF + AAA_USER_EXAMPLE.format(name="admin",
+                                                       password="<!-- no password: authenticates through PAM -->"))
 def no_local_credentials(facts: Facts) -> Sequence[Finding]:
     c = conf(facts)
     if c.enabled(LOCAL_AUTH):

@@ -13,7 +13,7 @@ from typing import List, Sequence
 from ..facts.types import CdbFacts, Facts, UserFacts
 from ..model import Finding, Severity, Status, finding
 from ..registry import rule
-from ._common import NCS_CONF_MAN, conf
+from ._common import AAA_USER_EXAMPLE, NCS_CONF_MAN, conf
 
 SECTION = "Cryptographic Key Management > Hashing Algorithms"
 ALGORITHM = "/ncs-config/crypt-hash/algorithm"
@@ -26,12 +26,6 @@ AAA_GUIDE = "NSO Administration Guide: AAA Infrastructure"
 # in the man page; glibc clamps to 1000..999999999, so NSO accepts values below
 # 5000 and we warn about them.)
 MIN_ROUNDS = 5000
-# `explain` examples: one local user as a CDB init file (aaa_init.xml) holds it.
-# Placeholders only: never a real hash or password.
-_AAA_USER = """<aaa xmlns="http://tail-f.com/ns/aaa/1.1"><authentication><users><user><name>{name}</name>
-  <uid>9000</uid><gid>100</gid>{password}
-  <ssh_keydir>/var/ncs/homes/{name}/.ssh</ssh_keydir><homedir>/var/ncs/homes/{name}</homedir>
-</user></users></authentication></aaa>"""
 _SCHEME_NAME = {"$0$": "cleartext ($0$)", "$1$": "MD5-crypt ($1$)", "$5$": "SHA-256-crypt ($5$)",
                 "$6$": "SHA-512-crypt ($6$)", "none": "no password", "other": "unrecognised"}
 
@@ -114,10 +108,10 @@ cleartext password itself, readable by anyone who can read the file.""",
                   "and authenticate through PAM).",
       section=SECTION, paths=(PASSWORD,), references=(AAA_GUIDE, NCS_CONF_MAN),
       tags=("hashing", "cdb"), needs=("cdb",),
-      example=_AAA_USER.format(name="netops", password="<password>$0$CLEARTEXT-PASSWORD</password>"),
+      example=AAA_USER_EXAMPLE.format(name="netops", password="<password>$0$CLEARTEXT-PASSWORD</password>"),
       fix_example="<!-- no password in the init file (PAM login); or set it again after\n"
                   "     crypt-hash/algorithm sha-512, so that CDB holds a $6$ hash -->\n"
-                  + _AAA_USER.format(name="netops", password=""))
+                  + AAA_USER_EXAMPLE.format(name="netops", password=""))
 def weak_user_hashes(facts: Facts) -> Sequence[Finding]:
     if facts.cdb is None or facts.cdb.users is None:
         return _no_user_data(facts)
@@ -151,8 +145,8 @@ passwords.""",
                   "aaa_init.xml unless local authentication is explicitly needed.",
       section="AAA > Customizing AAA Configuration", paths=(PASSWORD,), references=(AAA_GUIDE,),
       tags=("hashing", "authentication", "cdb"), needs=("cdb",),
-      example=_AAA_USER.format(name="admin", password="<password>$0$changeme</password>"),
-      fix_example=_AAA_USER.format(name="admin", password="<!-- no password: authenticates through PAM -->"))
+      example=AAA_USER_EXAMPLE.format(name="admin", password="<password>$0$changeme</password>"),
+      fix_example=AAA_USER_EXAMPLE.format(name="admin", password="<!-- no password: authenticates through PAM -->"))
 def default_passwords(facts: Facts) -> Sequence[Finding]:
     if facts.cdb is None or facts.cdb.users is None:
         return _no_user_data(facts)

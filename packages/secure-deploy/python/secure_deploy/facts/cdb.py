@@ -24,8 +24,8 @@ from lxml import etree
 from ..errors import InputError
 from ..xmlsafe import parse_bytes, read_bytes
 from .credentials import classify_hash, matches_default
-from .types import (AuthgroupFacts, CdbFacts, DeviceFacts, DeviceProfileFacts, NacmCmdRule, NacmFacts, NacmGroup,
-                    NacmRule, NacmRuleList, UmapFacts, UserFacts)
+from .types import (Algorithms, AuthgroupFacts, CdbFacts, DeviceFacts, DeviceProfileFacts, NacmCmdRule,
+                    NacmFacts, NacmGroup, NacmRule, NacmRuleList, UmapFacts, UserFacts)
 from .wellknown import device_credential_verdict
 
 AAA_NS = "http://tail-f.com/ns/aaa/1.1"
@@ -188,7 +188,7 @@ def _umap(el: etree._Element, local_user: str) -> UmapFacts:
                      default_credentials=default, password_unchecked=unchecked)
 
 
-def _algorithms(el: etree._Element) -> Tuple[Tuple[str, Tuple[str, ...]], ...]:
+def _algorithms(el: etree._Element) -> Algorithms:
     out = []
     for tag, alg in _kids(el, (NCS_NS,)):
         if tag != "ssh-algorithms":
@@ -203,12 +203,12 @@ def _algorithms(el: etree._Element) -> Tuple[Tuple[str, Tuple[str, ...]], ...]:
 
 
 def _devices(el: etree._Element, name: str) -> Tuple[Tuple[DeviceFacts, ...], Optional[Tuple[AuthgroupFacts, ...]],
-                                                     Tuple[Tuple[str, Tuple[str, ...]], ...],
+                                                     Algorithms,
                                                      Tuple[DeviceProfileFacts, ...]]:
     devices: List[DeviceFacts] = []
     profiles: List[DeviceProfileFacts] = []
     groups: Optional[List[AuthgroupFacts]] = None  # None: no <authgroups> seen
-    global_algs: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
+    global_algs: Algorithms = ()
     for tag, c in _kids(el, (NCS_NS,)):
         if tag == "device":
             i = _index(c, (NCS_NS,))
@@ -252,7 +252,7 @@ def parse_cdb_xml(data: bytes, name: str) -> CdbFacts:
     devices: Optional[Tuple[DeviceFacts, ...]] = None
     authgroups: Optional[Tuple[AuthgroupFacts, ...]] = None
     global_hkv: Optional[str] = None
-    global_algs: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
+    global_algs: Algorithms = ()
     profiles: Tuple[DeviceProfileFacts, ...] = ()
     ha_token: Optional[bool] = None
     for r in roots:
@@ -262,7 +262,7 @@ def parse_cdb_xml(data: bytes, name: str) -> CdbFacts:
             nacm = _merge_nacm(nacm, _nacm(r, name))
         elif r.tag == _DEVICES:
             d, g, a, p = _devices(r, name)
-            devices = _merge_devices(devices, d) if devices is not None else d
+            devices = _merge_devices(devices, d)
             profiles = _merge_profiles(profiles, p)
             if g is not None:
                 authgroups = (authgroups or ()) + g
@@ -287,9 +287,6 @@ def _by_name(old: Optional[Sequence], new: Optional[Sequence], key: str = "name"
     for x in new:
         merged[getattr(x, key)] = x
     return tuple(merged.values())
-
-
-Algorithms = Tuple[Tuple[str, Tuple[str, ...]], ...]
 
 
 def _merge_algorithms(old: Algorithms, new: Algorithms) -> Algorithms:

@@ -14,6 +14,8 @@ from ..model import Location, NsoVersionInfo
 from .ncsconf_defaults import default_for
 
 NCS_CONFIG = "/ncs-config"
+# SSH algorithms as configured: ((kind, (algorithm, ...)), ...), kinds in SSH_ALGORITHM_KINDS order.
+Algorithms = Tuple[Tuple[str, Tuple[str, ...]], ...]
 # CdbFacts.sources inside NSO (read through MAAPI, which can decrypt); standalone: file names.
 NSO_CDB_SOURCE = "NSO CDB (MAAPI)"
 
@@ -281,7 +283,7 @@ class DeviceFacts:
     name: str
     host_key_verification: Optional[str] = None
     authgroup: Optional[str] = None
-    ssh_algorithms: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()  # (kind, algorithms)
+    ssh_algorithms: Algorithms = ()
 
 
 @frozen
@@ -289,7 +291,7 @@ class DeviceProfileFacts:
     """A device profile (/devices/profiles/profile): SSH algorithms its devices inherit."""
 
     name: str
-    ssh_algorithms: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()  # (kind, algorithms)
+    ssh_algorithms: Algorithms = ()
 
 
 @frozen
@@ -302,7 +304,7 @@ class CdbFacts:
     global_host_key_verification: Optional[str] = None
     devices: Optional[Tuple[DeviceFacts, ...]] = None
     authgroups: Optional[Tuple[AuthgroupFacts, ...]] = None
-    global_ssh_algorithms: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
+    global_ssh_algorithms: Algorithms = ()
     ha_token_set: Optional[bool] = None           # None: no /high-availability data seen
     profiles: Tuple[DeviceProfileFacts, ...] = ()
 

@@ -26,8 +26,9 @@ import ncs
 
 from ..facts import credentials
 from ..facts.wellknown import device_credential_verdict
-from ..facts.types import (NSO_CDB_SOURCE, AuthgroupFacts, CdbFacts, DeviceFacts, DeviceProfileFacts,
-                           NacmCmdRule, NacmFacts, NacmGroup, NacmRule, NacmRuleList, UmapFacts, UserFacts)
+from ..facts.types import (NSO_CDB_SOURCE, Algorithms, AuthgroupFacts, CdbFacts, DeviceFacts,
+                           DeviceProfileFacts, NacmCmdRule, NacmFacts, NacmGroup, NacmRule, NacmRuleList,
+                           UmapFacts, UserFacts)
 
 # Rows per query_result round trip. A row is a few short strings (name, hash,
 # enum values), so 5000 rows stay well under a megabyte while 10,000 users cost
@@ -182,7 +183,7 @@ def read_nacm(t: Any) -> Optional[NacmFacts]:
 
 # ---------------------------------------------------------------- devices
 
-def _algorithms(t: Any, base: str, known_set: bool = False) -> Tuple[Tuple[str, Tuple[str, ...]], ...]:
+def _algorithms(t: Any, base: str, known_set: bool = False) -> Algorithms:
     """SSH algorithm leaf-lists under `base` (a global-settings or device container)."""
     if not known_set:
         # One query tells which kinds are set at all (usually none).
