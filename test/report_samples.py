@@ -16,7 +16,7 @@ from secure_deploy.engine import run
 from secure_deploy.facts.types import Facts
 from secure_deploy.model import Report, Rule, Severity, Status, finding
 from secure_deploy.registry import rule
-from secure_deploy.waivers import Waiver, apply_waivers
+from secure_deploy.report.waivers import Waiver, apply_waivers
 
 # Development settings: inline keys, local auth, HTTP WebUI, CLI over SSH.
 DEV_CONF = """

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import List, Optional, Tuple
 
 from secure_deploy.facts.keys import read_keys_file
-from secure_deploy.rotation import ApplyResult
+from secure_deploy.keys.rotation import ApplyResult
 
 
 class VmRestart(ConnectionError):

@@ -6,10 +6,10 @@ import datetime as dt
 import json
 
 from report_samples import sample_report
-from secure_deploy.diff import diff_dict, diff_reports, render_json, render_text
+from secure_deploy.report.diff import diff_dict, diff_reports, render_json, render_text
 from secure_deploy.model import Severity, Status
-from secure_deploy.render.json_report import report_dict, report_from_dict
-from secure_deploy.waivers import Waiver, apply_waivers
+from secure_deploy.report.json_report import report_dict, report_from_dict
+from secure_deploy.report.waivers import Waiver, apply_waivers
 
 GOOD_AUTH = ("<aaa><local-authentication><enabled>false</enabled></local-authentication>"
              "<pam><enabled>true</enabled><service>system-auth</service></pam></aaa>")

@@ -5,9 +5,9 @@ import dataclasses
 import datetime as dt
 
 from report_samples import sample_report
-from secure_deploy.gating import evaluate_gates, failing_keys
+from secure_deploy.report.gating import evaluate_gates, failing_keys
 from secure_deploy.model import Severity, Status
-from secure_deploy.waivers import Waiver, apply_waivers
+from secure_deploy.report.waivers import Waiver, apply_waivers
 
 GOOD_AUTH = ("<aaa><local-authentication><enabled>false</enabled></local-authentication>"
              "<pam><enabled>true</enabled><service>system-auth</service></pam></aaa>")

@@ -18,8 +18,8 @@ from secure_deploy.engine import evaluate
 from secure_deploy.facts.ncsconf import parse_ncs_conf, read_ncs_conf
 from secure_deploy.facts.types import Facts
 from secure_deploy.facts.version import parse_version
-from secure_deploy.harden import harden_bytes, plan_text, shell_path
-from secure_deploy.harden_plan import FIXES, fix_for
+from secure_deploy.harden.apply import harden_bytes, plan_text, shell_path
+from secure_deploy.harden.plan import FIXES, fix_for
 
 NS = "http://tail-f.com/yang/tailf-ncs-config"
 VERSIONS = ("6.4", "6.5", "6.6", "6.7")
@@ -158,7 +158,7 @@ def test_inline_keys_are_kept_and_planned_never_printed():
 
 
 def plan_text_of(result):
-    from secure_deploy.harden import render_plan
+    from secure_deploy.harden.apply import render_plan
     return render_plan(result)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from secure_deploy.errors import InputError
-from secure_deploy.xml_edit import XmlText, redacted, scan
+from secure_deploy.harden.xml_edit import XmlText, redacted, scan
 
 NS = "http://tail-f.com/yang/tailf-ncs-config"
 

@@ -17,9 +17,9 @@ from secure_deploy.cli import main
 from secure_deploy.errors import InputError
 from secure_deploy.facts.keyfile import parse_keys
 from secure_deploy.facts.keys import history_path, read_keys_file
-from secure_deploy.keyfile_writer import RotationError, backups_of
-from secure_deploy.rotation import Rotator
-from secure_deploy.rotation_store import JsonFileStore
+from secure_deploy.keys.writer import RotationError, backups_of
+from secure_deploy.keys.rotation import Rotator
+from secure_deploy.keys.store import JsonFileStore
 
 NS = "http://tail-f.com/yang/tailf-ncs-config"
 D16 = "0123456789abcdef"

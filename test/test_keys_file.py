@@ -13,7 +13,7 @@ from secure_deploy.facts.keyfile import (FORMAT_2, FORMAT_LEGACY, KeysFile, file
 from secure_deploy.facts.keys import (FORMAT_ABSENT, SOURCE_HISTORY, SOURCE_MTIME, inline_keys_file,
                                       keys_facts)
 from secure_deploy.redact import scrub
-from secure_deploy.rotation_plan import new_keyset
+from secure_deploy.keys.plan import new_keyset
 
 D16 = "0123456789abcdef"
 NS = "http://tail-f.com/yang/tailf-ncs-config"

@@ -15,7 +15,7 @@ from typing import Dict, List
 import pytest
 
 from secure_deploy.cli import main
-from secure_deploy.render import Format
+from secure_deploy.report import Format
 
 NS = "http://tail-f.com/yang/tailf-ncs-config"
 DUMMY16 = "0123456789abcdef"

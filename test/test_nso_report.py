@@ -7,7 +7,7 @@ import pytest
 
 from ncs_double import ActionFailed
 from nso_fixtures import DEV_NCS_CONF, DUMMY_AES, make_deployment, oper_valid  # noqa: F401 (autouse)
-from secure_deploy.render.json_report import report_from_dict
+from secure_deploy.report.json_report import report_from_dict
 
 
 @pytest.fixture
@@ -159,14 +159,14 @@ def test_corrupt_stored_json_is_a_clear_error(dep) -> None:
 
 
 def test_harden_plan_action(dep) -> None:
-    pytest.importorskip("secure_deploy.harden")
+    pytest.importorskip("secure_deploy.harden.apply")
     plan = dep.d.request_action("/secure-deploy/harden-plan")["plan"]
     assert "local-authentication" in plan
     assert DUMMY_AES not in plan
 
 
 def test_harden_plan_with_unreadable_ncs_conf_is_a_clear_error(dep) -> None:
-    pytest.importorskip("secure_deploy.harden")
+    pytest.importorskip("secure_deploy.harden.apply")
     dep.settings(ncs_conf=str(dep.etc / "missing.conf"))
     with pytest.raises(ActionFailed) as err:
         dep.d.request_action("/secure-deploy/harden-plan")

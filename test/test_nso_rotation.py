@@ -220,7 +220,7 @@ def test_missing_keys_file_is_a_clear_error(rot_env) -> None:
 
 def test_history_is_bounded_and_ordered(rot_env, yanglint_check) -> None:
     from secure_deploy.nso.rotation_cdb import CdbRotationStore, user_trans
-    from secure_deploy.rotation_store import RotationRecord, State
+    from secure_deploy.keys.store import RotationRecord, State
     env = rot_env
     store = CdbRotationStore(user_trans("admin", "system"), keys_path=str(env.keys), max_history=3)
     for i in range(5):

@@ -38,7 +38,7 @@ def test_vm_killed_before_nso_switched_generation(rot_env, yanglint_check) -> No
 def test_vm_killed_after_the_file_was_written(rot_env, monkeypatch, yanglint_check) -> None:
     """The process dies between the rename and `ncs --reload` (state `prepared`)."""
     env = rot_env
-    import secure_deploy.keyfile_writer as kw
+    import secure_deploy.keys.writer as kw
     real_prune = kw.prune_backups
 
     def die(path, keep, **_):
@@ -64,7 +64,7 @@ def test_vm_killed_after_the_file_was_written(rot_env, monkeypatch, yanglint_che
 
 def test_keys_file_write_failure_leaves_the_old_file(rot_env, monkeypatch, yanglint_check) -> None:
     env = rot_env
-    import secure_deploy.keyfile_writer as kw
+    import secure_deploy.keys.writer as kw
     before = env.keys.read_bytes()
 
     def no_space(src, dst):
@@ -191,7 +191,7 @@ def _key_ops():
 
 def test_reload_runs_ncs_from_ncs_dir(ncs_double, tmp_path) -> None:
     key_ops = _key_ops()
-    from secure_deploy.keyfile_writer import RotationError
+    from secure_deploy.keys.writer import RotationError
     seen = {}
 
     def run(cmd, **kw):

@@ -71,7 +71,7 @@ def test_unreadable_keys_dir_while_settling_is_reported_not_a_crash(rot_env, mon
     with pytest.raises(ActionFailed):
         env.rotate()
     assert env.oper("state") == "applying"
-    rotation = sys.modules["secure_deploy.rotation"]           # the restarted VM's module
+    rotation = sys.modules["secure_deploy.keys.rotation"]           # the restarted VM's module
 
     def unreadable(path):
         raise PermissionError(13, "Permission denied")
@@ -104,7 +104,7 @@ def test_transport_error_from_apply_leaves_applying(rot_env) -> None:
 
 @pytest.mark.parametrize("kind", ["eof", "oserror", "reply"])
 def test_key_ops_classifies_apply_errors(ncs_double, monkeypatch, kind) -> None:
-    from secure_deploy.keyfile_writer import RotationError
+    from secure_deploy.keys.writer import RotationError
     from secure_deploy.nso import key_ops
     _ncs = sys.modules["_ncs"]
 

@@ -16,8 +16,8 @@ import pytest
 from lxml import html as lhtml
 
 from report_samples import SECRET_HASH, SECRET_KEY, file_report, sample_files, sample_report
-from secure_deploy.render import Format, HistoryPoint, RenderOptions, render
-from secure_deploy.waivers import Waiver, apply_waivers
+from secure_deploy.report import Format, HistoryPoint, RenderOptions, render
+from secure_deploy.report.waivers import Waiver, apply_waivers
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -9,9 +9,9 @@ import pytest
 from report_samples import file_report, sample_files, sample_report
 from secure_deploy.errors import InputError
 from secure_deploy.model import Status
-from secure_deploy.render import Format, render
-from secure_deploy.render.json_report import load_report, report_dict, report_from_dict
-from secure_deploy.waivers import Waiver, apply_waivers
+from secure_deploy.report import Format, render
+from secure_deploy.report.json_report import load_report, report_dict, report_from_dict
+from secure_deploy.report.waivers import Waiver, apply_waivers
 
 jsonschema = pytest.importorskip("jsonschema")
 

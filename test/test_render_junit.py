@@ -6,8 +6,8 @@ import datetime as dt
 import pytest
 
 from report_samples import SECRET_HASH, SECRET_KEY, file_report, sample_files, sample_report
-from secure_deploy.render import Format, render
-from secure_deploy.waivers import Waiver, apply_waivers
+from secure_deploy.report import Format, render
+from secure_deploy.report.waivers import Waiver, apply_waivers
 
 junitparser = pytest.importorskip("junitparser")
 

@@ -16,8 +16,8 @@ import pytest
 from conftest import REPO
 from report_samples import SECRET_HASH, SECRET_KEY, file_report, sample_files, sample_report
 from secure_deploy.model import Location
-from secure_deploy.render import Format, RenderOptions, render
-from secure_deploy.render.sarif_report import sarif_dict
+from secure_deploy.report import Format, RenderOptions, render
+from secure_deploy.report.sarif_report import sarif_dict
 
 NPM = os.environ.get("SARIF_MULTITOOL_DIR") or str(REPO / ".venv" / "npm" / "node_modules" / "@microsoft")
 
@@ -113,7 +113,7 @@ def test_rules_results_levels_and_locations():
 
 def test_waived_findings_are_suppressed_with_justification():
     import datetime as dt
-    from secure_deploy.waivers import Waiver, apply_waivers
+    from secure_deploy.report.waivers import Waiver, apply_waivers
     rep = apply_waivers(sample_report(), [Waiver("SD-AUTH-001", "lab only", dt.date(2027, 1, 1))],
                         dt.date(2026, 11, 26))
     (a,) = [r for r in sarif_dict(rep)["runs"][0]["results"] if r["ruleId"] == "SD-AUTH-001"]
@@ -122,7 +122,7 @@ def test_waived_findings_are_suppressed_with_justification():
 
 def test_uris_relative_to_base_dir_or_file_uris():
     import dataclasses
-    from secure_deploy.render.sarif_report import _uri
+    from secure_deploy.report.sarif_report import _uri
     assert _uri("/repo/etc/ncs.conf", "/repo") == {"uri": "etc/ncs.conf", "uriBaseId": "SRCROOT"}
     assert _uri("/other/ncs conf.xml", "/repo") == {"uri": "file:///other/ncs%20conf.xml"}
     assert _uri("/other/ncs.conf", None) == {"uri": "file:///other/ncs.conf"}
@@ -147,7 +147,7 @@ def test_no_secret_in_sarif():
 def test_fix_example_fence_names_its_language(rule_id, lang):
     from secure_deploy import registry
     from secure_deploy.model import RuleResult, Status
-    from secure_deploy.render.sarif_report import _descriptor
+    from secure_deploy.report.sarif_report import _descriptor
     meta = registry.get(rule_id).meta
     md = _descriptor(RuleResult(meta, Status.FAIL, "m", ()))["help"]["markdown"]
     assert f"```{lang}\n{meta.fix_example}\n```" in md

@@ -4,8 +4,8 @@ from __future__ import annotations
 import datetime as dt
 
 from report_samples import SECRET_HASH, SECRET_KEY, file_report, sample_files, sample_report
-from secure_deploy.render import Format, RenderOptions, render
-from secure_deploy.waivers import Waiver, apply_waivers
+from secure_deploy.report import Format, RenderOptions, render
+from secure_deploy.report.waivers import Waiver, apply_waivers
 
 
 def test_grouped_by_severity_with_summary():

@@ -62,7 +62,7 @@ def test_waiver_for_an_unknown_rule_and_junk_dates(tmp_path, capsys):
     p.write_text(json.dumps({"waiver": [{"rule": "SD-ZZZ-999", "justification": "x", "expires": "2099-01-01"}]}))
     assert main(["audit", "--ncs-conf", str(DEV), "--no-host", "--waivers", str(p)]) == 2
     assert "SD-ZZZ-999" in capsys.readouterr().err
-    from secure_deploy.waivers import parse_waivers
+    from secure_deploy.report.waivers import parse_waivers
     bad = json.dumps({"waiver": [{"rule": "SD-AUTH-001", "justification": "x", "expires": "2099-01-01junk"}]})
     with pytest.raises(InputError):
         parse_waivers(bad.encode(), "w.json")

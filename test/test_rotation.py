@@ -11,10 +11,10 @@ import pytest
 
 from rotation_fakes import FakeNso
 from secure_deploy.facts.keys import history_path, read_keys_file
-from secure_deploy.keyfile_writer import (RotationError, RotationInProgress, RotationLock,
+from secure_deploy.keys.writer import (RotationError, RotationInProgress, RotationLock,
                                           backups_of)
-from secure_deploy.rotation import KnownActiveGeneration, Rotator
-from secure_deploy.rotation_store import JsonFileStore, MemoryStore, State
+from secure_deploy.keys.rotation import KnownActiveGeneration, Rotator
+from secure_deploy.keys.store import JsonFileStore, MemoryStore, State
 
 NOW = "2026-11-26T12:00:00+00:00"
 

@@ -13,10 +13,10 @@ import pytest
 
 from rotation_fakes import FakeNso
 from secure_deploy.facts.keys import read_keys_file
-from secure_deploy.keyfile_writer import WRITE_STEPS, RotationError
-from secure_deploy.rotation import (STEP_AFTER_APPLY, STEP_AFTER_RELOAD, STEP_BEFORE_APPLY,
+from secure_deploy.keys.writer import WRITE_STEPS, RotationError
+from secure_deploy.keys.rotation import (STEP_AFTER_APPLY, STEP_AFTER_RELOAD, STEP_BEFORE_APPLY,
                                     STEP_BEFORE_WRITE, Rotator)
-from secure_deploy.rotation_store import JsonFileStore, State
+from secure_deploy.keys.store import JsonFileStore, State
 
 NOW = "2026-11-26T12:00:00+00:00"
 ALL_STEPS = (STEP_BEFORE_WRITE, *WRITE_STEPS, STEP_AFTER_RELOAD, STEP_BEFORE_APPLY, STEP_AFTER_APPLY)

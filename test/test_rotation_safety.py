@@ -13,10 +13,10 @@ import pytest
 from rotation_fakes import FakeNso
 from secure_deploy.cli import main
 from secure_deploy.facts.keys import history_path, keys_facts, read_keys_file
-from secure_deploy.keyfile_writer import RotationError, backups_of
-from secure_deploy.rotation import KnownActiveGeneration, Rotator
-from secure_deploy.rotation_status import key_status
-from secure_deploy.rotation_store import JsonFileStore, MemoryStore, RotationRecord, State
+from secure_deploy.keys.writer import RotationError, backups_of
+from secure_deploy.keys.rotation import KnownActiveGeneration, Rotator
+from secure_deploy.keys.status import key_status
+from secure_deploy.keys.store import JsonFileStore, MemoryStore, RotationRecord, State
 
 NOW = "2026-11-26T12:00:00+00:00"
 
@@ -166,7 +166,7 @@ def test_oserror_while_settling_becomes_rotation_error(two, monkeypatch):
     rotator(store).rotate(two, version="6.5")
     cur = store.current()
     assert cur.state is State.PREPARED
-    import secure_deploy.keyfile_writer as kw
+    import secure_deploy.keys.writer as kw
 
     def unreadable(path):
         raise PermissionError(13, "Permission denied")
@@ -183,7 +183,7 @@ def test_oserror_while_settling_becomes_rotation_error(two, monkeypatch):
 def test_any_other_error_while_settling_becomes_rotation_error(two, monkeypatch):
     store = MemoryStore()
     rotator(store).rotate(two, version="6.5")
-    import secure_deploy.rotation as rotation
+    import secure_deploy.keys.rotation as rotation
 
     def boom(*a, **k):
         raise ValueError("odd")

@@ -28,9 +28,9 @@ AUDIT_ARGS = ["audit", "--config-dir", str(DEV / "etc"), "--run-dir", str(DEV / 
 # (tempfile, shutil), key files and hashed passwords (hashlib/hmac: OpenSSL), dates
 # (datetime), other commands and formats.
 NOT_FOR_A_PLAIN_AUDIT = ("shutil", "tempfile", "datetime", "hashlib", "hmac", "_hashlib",
-                         "secure_deploy.waivers", "secure_deploy.facts.keys",
-                         "secure_deploy.render.sarif_report", "secure_deploy.render.html_report",
-                         "secure_deploy.render.junit_report", "secure_deploy.cli.keys",
+                         "secure_deploy.report.waivers", "secure_deploy.facts.keys",
+                         "secure_deploy.report.sarif_report", "secure_deploy.report.html_report",
+                         "secure_deploy.report.junit_report", "secure_deploy.cli.keys",
                          "secure_deploy.cli.harden", "secure_deploy.cli.reports")
 
 PROBE = """
@@ -65,7 +65,7 @@ def test_the_modules_left_out_are_loaded_when_needed(tmp_path):
     waivers = tmp_path / "w.toml"
     waivers.write_text('[[waiver]]\nrule = "SD-AUTH-001"\njustification = "lab"\nexpires = 2099-01-01\n')
     got = probe(AUDIT_ARGS + ["--waivers", str(waivers)])
-    assert {"secure_deploy.waivers", "datetime"} <= set(got["modules"])
+    assert {"secure_deploy.report.waivers", "datetime"} <= set(got["modules"])
 
 
 CONSOLE = """

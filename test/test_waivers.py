@@ -9,7 +9,7 @@ import pytest
 from report_samples import sample_report
 from secure_deploy.errors import InputError
 from secure_deploy.model import Status
-from secure_deploy.waivers import Waiver, apply_waivers, load_waivers, parse_waivers
+from secure_deploy.report.waivers import Waiver, apply_waivers, load_waivers, parse_waivers
 
 TOML = b"""
 # accepted for the lab until the jump host is in place

@@ -22,10 +22,10 @@ from ..facts.collect import Sources, collect, describe_target
 from ..facts.types import EXPOSURES, Settings
 from ..facts.version import resolve_version
 from ..fileio import check_writable
-from ..gating import evaluate_gates
+from ..report.gating import evaluate_gates
 from ..model import Report, Severity
-from ..render import Format, HistoryPoint, RenderOptions, render
-from ..render.json_report import load_report
+from ..report import Format, HistoryPoint, RenderOptions, render
+from ..report.json_report import load_report
 from . import write_output
 
 _OUTPUTS = "_outputs"  # [(format or None, output or None)] in command-line order
@@ -184,7 +184,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     # Inputs that can be wrong are read before the audit, so a typo costs nothing.
     waivers: Sequence[Any] = ()
     if args.waivers:
-        from ..waivers import load_waivers  # waivers are optional; so is their import
+        from ..report.waivers import load_waivers  # waivers are optional; so is their import
         waivers = load_waivers(args.waivers)
     known = {r.id for r in registry.all_rules()}
     unknown = sorted({w.rule for w in waivers} - known)
@@ -201,7 +201,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     facts = collect(src, version, started, strict=True, settings=settings)
     report = run(facts, rules, target=describe_target(src, facts))
     if waivers:
-        from ..waivers import apply_waivers
+        from ..report.waivers import apply_waivers
         report = apply_waivers(report, waivers, facts.now)
     produce(report, plan, args)
     gate = evaluate_gates(report, fail_on=Severity.parse(args.fail_on), min_score=args.min_score,

@@ -8,7 +8,7 @@ from typing import Any, List, Sequence
 
 from .. import registry
 from ..model import Rule, RuleMeta
-from ..render.json_report import meta_dict
+from ..report.json_report import meta_dict
 from . import EXIT_OK
 
 

@@ -18,7 +18,7 @@ from ..facts.ncsconf import ENV_VARS
 from ..facts.types import EXPOSURES
 from ..facts.version import resolve_version
 from ..fileio import atomic_write_bytes
-from ..harden import harden_bytes, render_plan
+from ..harden.apply import harden_bytes, render_plan
 from ..xmlsafe import read_bytes
 from . import EXIT_OK
 

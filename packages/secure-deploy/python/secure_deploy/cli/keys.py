@@ -17,11 +17,11 @@ from ..facts.collect import SYSTEM_CONFIG_DIR
 from ..facts.keyfile import serialize
 from ..facts.keys import history_path, inline_keys_file
 from ..facts.version import resolve_version
-from ..keyfile_writer import DEFAULT_MAX_BACKUPS, RotationLock
-from ..rotation import KnownActiveGeneration, Rotator
-from ..rotation_plan import DEFAULT_WAIT_COMMIT_QUEUE, plan_inline_migration, write_new_keys_file
-from ..rotation_status import key_status
-from ..rotation_store import JsonFileStore
+from ..keys.writer import DEFAULT_MAX_BACKUPS, RotationLock
+from ..keys.rotation import KnownActiveGeneration, Rotator
+from ..keys.plan import DEFAULT_WAIT_COMMIT_QUEUE, plan_inline_migration, write_new_keys_file
+from ..keys.status import key_status
+from ..keys.store import JsonFileStore
 from . import EXIT_FAIL, EXIT_OK
 
 

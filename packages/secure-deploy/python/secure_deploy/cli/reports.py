@@ -12,10 +12,10 @@ import os
 from typing import Any
 
 from .. import registry
-from ..diff import diff_reports, render_json, render_text
-from ..render import Format, RenderOptions, render
-from ..render.json_report import load_report, report_from_dict  # noqa: F401 - re-exported for NSO
-from ..waivers import EXPIRY_WARNING_DAYS, load_waivers
+from ..report.diff import diff_reports, render_json, render_text
+from ..report import Format, RenderOptions, render
+from ..report.json_report import load_report, report_from_dict  # noqa: F401 - re-exported for NSO
+from ..report.waivers import EXPIRY_WARNING_DAYS, load_waivers
 from ..errors import UsageError
 from . import EXIT_FAIL, EXIT_OK, _Parser, write_output
 

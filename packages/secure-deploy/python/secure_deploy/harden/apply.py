@@ -14,17 +14,17 @@ import re
 import shlex
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
-from . import registry
-from .engine import evaluate
-from .errors import InputError, SecureDeployError
-from .facts.ncsconf import parse_ncs_conf
-from .facts.types import Facts, NcsConf, Settings
-from .frozen import frozen
-from .harden_plan import FIXES, Fix, blocked, value_needed
-from .model import NsoVersionInfo, Rule, Status
-from .redact import scrub
+from .. import registry
+from ..engine import evaluate
+from ..errors import InputError, SecureDeployError
+from ..facts.ncsconf import parse_ncs_conf
+from ..facts.types import Facts, NcsConf, Settings
+from ..frozen import frozen
+from .plan import FIXES, Fix, blocked, value_needed
+from ..model import NsoVersionInfo, Rule, Status
+from ..redact import scrub
 from .xml_edit import XmlText, redacted
-from .xmlsafe import parse_bytes, read_bytes
+from ..xmlsafe import parse_bytes, read_bytes
 
 FAILING = (Status.FAIL, Status.WARN)
 EXTERNAL_KEYS = "/ncs-config/encrypted-strings/external-keys"

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from typing import Callable, Optional, Tuple, Union
 
-from .checks._common import is_loopback
-from .facts.ncsconf_defaults import DEFAULTS, default_for, exists_in
-from .facts.types import NcsConf
-from .frozen import frozen
+from ..checks._common import is_loopback
+from ..facts.ncsconf_defaults import DEFAULTS, default_for, exists_in
+from ..facts.types import NcsConf
+from ..frozen import frozen
 
 # A wanted value, or a function of the configuration giving it (None: nothing to do).
 Want = Union[str, Callable[[NcsConf], Optional[str]]]

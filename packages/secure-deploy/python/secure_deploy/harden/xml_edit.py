@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, List, Optional, Sequence, Tuple
 
-from .errors import InputError
+from ..errors import InputError
 
 _NAME_END = re.compile(r"[\s/>]")
 

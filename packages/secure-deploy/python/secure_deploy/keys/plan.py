@@ -9,11 +9,11 @@ import os
 import secrets
 from typing import Callable, Dict, Optional, Tuple
 
-from .facts.keyfile import (AES_KEYS, DES3_KEYS, FORMAT_2, FORMAT_LEGACY, KEY_LENGTHS,
+from ..facts.keyfile import (AES_KEYS, DES3_KEYS, FORMAT_2, FORMAT_LEGACY, KEY_LENGTHS,
                             LEGACY_GENERATION, MAX_GENERATION, KeySet, KeysFile, file_fingerprint,
                             line_name, make_keyset)
-from .frozen import frozen
-from .keyfile_writer import RotationError
+from ..frozen import frozen
+from .writer import RotationError
 
 # 3DES was removed in NSO 6.5 (NSO-FACTS.md §2.2): new DES3 keys only for 6.4.
 DES3_RELEASES = ("6.4",)

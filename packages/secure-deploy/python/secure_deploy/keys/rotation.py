@@ -24,13 +24,13 @@ import os
 import secrets
 from typing import Callable, Optional, Protocol, Tuple
 
-from .facts.keyfile import FORMAT_2, KeysFile, parse_keys, serialize
-from .facts.keys import known_active, read_keys_file
-from .frozen import frozen
-from .keyfile_writer import (DEFAULT_MAX_BACKUPS, Hook, RotationError, RotationInProgress,
+from ..facts.keyfile import FORMAT_2, KeysFile, parse_keys, serialize
+from ..facts.keys import known_active, read_keys_file
+from ..frozen import frozen
+from .writer import (DEFAULT_MAX_BACKUPS, Hook, RotationError, RotationInProgress,
                              RotationLock, backup_path_for, cleanup_temp, write_keys_file)
-from .rotation_plan import DEFAULT_WAIT_COMMIT_QUEUE, RotationPlan, plan_rotation
-from .rotation_store import RotationRecord, RotationStore, State
+from .plan import DEFAULT_WAIT_COMMIT_QUEUE, RotationPlan, plan_rotation
+from .store import RotationRecord, RotationStore, State
 
 # Step names for failure injection, besides keyfile_writer.WRITE_STEPS.
 STEP_BEFORE_WRITE = "before-write"

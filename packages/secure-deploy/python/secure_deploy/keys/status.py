@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any, Dict, Optional, Tuple
 
-from .facts.host import inspect_file
-from .facts.keyfile import file_fingerprint
-from .facts.keys import SOURCE_HISTORY, SOURCE_MTIME, created_from_history, known_active, read_keys_file
-from .facts.types import FileFacts
-from .frozen import frozen
-from .rotation_store import RotationRecord, RotationStore
+from ..facts.host import inspect_file
+from ..facts.keyfile import file_fingerprint
+from ..facts.keys import SOURCE_HISTORY, SOURCE_MTIME, created_from_history, known_active, read_keys_file
+from ..facts.types import FileFacts
+from ..frozen import frozen
+from .store import RotationRecord, RotationStore
 
 
 @frozen

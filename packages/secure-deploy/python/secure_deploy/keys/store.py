@@ -13,9 +13,9 @@ import threading
 from dataclasses import asdict, fields, replace
 from typing import Any, Dict, List, Optional, Protocol, Tuple
 
-from .errors import InputError
-from .fileio import atomic_write_bytes, read_input
-from .frozen import frozen
+from ..errors import InputError
+from ..fileio import atomic_write_bytes, read_input
+from ..frozen import frozen
 
 MAX_HISTORY = 100
 

@@ -16,8 +16,8 @@ import os
 import stat
 from typing import Callable, Iterable, List, Optional
 
-from .errors import SecureDeployError
-from .frozen import frozen
+from ..errors import SecureDeployError
+from ..frozen import frozen
 
 Hook = Callable[[str], None]
 

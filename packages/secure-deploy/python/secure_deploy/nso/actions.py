@@ -16,7 +16,7 @@ import ncs
 from ..errors import SecureDeployError, UsageError
 from ..facts.collect import resolve
 from ..redact import scrub
-from ..render import Format, HistoryPoint, RenderOptions, render
+from ..report import Format, HistoryPoint, RenderOptions, render
 from . import audit_action, oper
 from .settings import read_settings, sources_for
 
@@ -110,7 +110,7 @@ class HardenPlanAction(SafeAction):
 
     def handle(self, uinfo: Any, name: str, kp: Any, input: Any, output: Any, trans: Any) -> None:
         try:
-            from ..harden import plan_text
+            from ..harden.apply import plan_text
         except ImportError:
             raise UsageError("the harden plan is not available in this package version") from None
         root = ncs.maagic.get_root(trans)

@@ -24,7 +24,7 @@ from ..facts.version import ASSUMED_DEFAULT, parse_version, resolve_version
 from ..frozen import frozen
 from ..model import NsoVersionInfo, Report, Rule, Severity, Status
 from ..redact import scrub
-from ..waivers import apply_waivers
+from ..report.waivers import apply_waivers
 from . import cdb_facts, oper
 from .settings import NsoSettings, read_settings, sources_for
 

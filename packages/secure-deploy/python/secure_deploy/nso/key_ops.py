@@ -33,9 +33,9 @@ from typing import Any, Callable, Iterator, Mapping, Optional
 import _ncs
 import ncs
 
-from ..keyfile_writer import RotationError
+from ..keys.writer import RotationError
 from ..redact import scrub
-from ..rotation import ApplyResult
+from ..keys.rotation import ApplyResult
 
 COMMIT_QUEUE_ITEMS = "/devices/commit-queue/queue-item"
 RELOAD_TIMEOUT_S = 300

@@ -24,7 +24,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from ..errors import InputError, UsageError
 from ..model import (Finding, NsoVersionInfo, Report, Rule, RuleMeta, RuleResult, Severity, Status)
-from ..render.json_report import report_dict, report_from_dict
+from ..report.json_report import report_dict, report_from_dict
 
 LAST_RUN = "/secure-deploy/last-run"
 HISTORY = "/secure-deploy/history/run"

@@ -30,11 +30,11 @@ from ..errors import UsageError
 from ..facts.collect import keys_path, resolve
 from ..facts.ncsconf import read_ncs_conf
 from ..frozen import frozen
-from ..keyfile_writer import RotationError, RotationInProgress
-from ..rotation import RotationOutcome, Rotator
-from ..rotation_plan import DEFAULT_WAIT_COMMIT_QUEUE
-from ..rotation_status import KeyStatus, key_status
-from ..rotation_store import RotationRecord, State
+from ..keys.writer import RotationError, RotationInProgress
+from ..keys.rotation import RotationOutcome, Rotator
+from ..keys.plan import DEFAULT_WAIT_COMMIT_QUEUE
+from ..keys.status import KeyStatus, key_status
+from ..keys.store import RotationRecord, State
 from . import audit_action
 from .actions import SafeAction
 from .key_ops import MaapiKeyOps, why

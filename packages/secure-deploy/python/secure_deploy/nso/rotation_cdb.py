@@ -21,7 +21,7 @@ from typing import Any, Callable, ContextManager, Iterator, Optional, Sequence, 
 
 import ncs
 
-from ..rotation_store import MAX_HISTORY, RotationRecord, State
+from ..keys.store import MAX_HISTORY, RotationRecord, State
 from .cdb_facts import query
 
 KR = "/secure-deploy/key-rotation"

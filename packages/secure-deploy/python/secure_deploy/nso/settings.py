@@ -13,7 +13,7 @@ from ..errors import InputError
 from ..facts.collect import Sources
 from ..facts.types import Settings
 from ..frozen import frozen
-from ..waivers import Waiver, waiver_from_mapping
+from ..report.waivers import Waiver, waiver_from_mapping
 
 DEFAULT_HISTORY_SIZE = 20          # the YANG default of settings/history-size
 DEFAULT_MAX_KEY_AGE_DAYS = 365     # the YANG default of settings/max-key-age-days

@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List, Optional, Tuple
 
-from .frozen import frozen
-from .model import Report, Status
+from ..frozen import frozen
+from ..model import Report, Status
 
 OPEN = (Status.FAIL, Status.WARN, Status.ERROR)
 

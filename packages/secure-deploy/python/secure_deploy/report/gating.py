@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import FrozenSet, Optional, Tuple
 
-from .frozen import frozen
-from .model import Report, RuleResult, Severity, Status
+from ..frozen import frozen
+from ..model import Report, RuleResult, Severity, Status
 
 # Statuses that fail a gate. WARN is a partial pass (score counts it half) and never
 # fails a gate on its own; WAIVED is an accepted exception; ERROR means the audit

@@ -24,10 +24,10 @@ import json
 import re
 from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple
 
-from .errors import InputError
-from .fileio import read_input
-from .frozen import frozen
-from .model import Report, RuleResult, Status
+from ..errors import InputError
+from ..fileio import read_input
+from ..frozen import frozen
+from ..model import Report, RuleResult, Status
 
 EXPIRY_WARNING_DAYS = 14
 RULE_ID = re.compile(r"^SD-[A-Z]+-\d{3}$")
@@ -197,7 +197,7 @@ def waiver_dict(w: Waiver) -> dict:
 # ---------------------------------------------------------------- applying
 
 def _recompute(r: RuleResult, findings: Sequence) -> RuleResult:
-    from .engine import _summarize_message  # the engine's own wording for a verdict
+    from ..engine import _summarize_message  # the engine's own wording for a verdict
     status = max((f.status for f in findings), key=lambda s: s.badness)
     return dataclasses.replace(r, status=status, message=_summarize_message(status, findings),
                                findings=tuple(findings))
