@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import time
-from typing import Callable, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Optional, Sequence, Tuple
 
 from . import __version__
 from .model import Finding, Report, Rule, RuleResult, Status, finding
-from .facts.types import Facts
+
+if TYPE_CHECKING:  # the engine only reads attributes of Facts; the core never imports facts/ at run time
+    from .facts.types import Facts
 
 TOOL_VERSION = __version__
 _MAX_MESSAGE_OBJECTS = 5

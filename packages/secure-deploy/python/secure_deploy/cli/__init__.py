@@ -1,5 +1,7 @@
 """`secure-deploy` command line. Subcommands live in sibling modules.
 
+An entry point: may import every capability folder, never `nso`.
+
 Exit codes: 0 no failure at/above the gate, 1 failures, 2 usage or input error (one
 line naming the file and the problem, never a traceback).
 """

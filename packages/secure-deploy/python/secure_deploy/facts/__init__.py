@@ -1,1 +1,4 @@
-"""The only code that reads the outside world (files, environment, processes)."""
+"""The only code that reads the outside world for rules (files, environment, processes).
+
+May import the core only.
+"""

@@ -1,4 +1,6 @@
-"""Report -> str renderers, one module per format, chosen by the Format enum.
+"""Reports: renderers (one module per format, chosen by the Format enum), gating, diff, waivers.
+
+May import the core and `facts`; never `cli`, `nso` or `ncs`.
 
 Every renderer is pure: `render(report, options) -> str`. What depends on the
 outside world (is stdout a colour terminal, the directory SARIF paths are relative
