@@ -1,21 +1,46 @@
-"""The README is the user's manual: its rule table and commands must match the code."""
+"""The README and docs/ are the user's manual: links resolve, the rule table and the
+commands they show match the code, and the README stays a few screens long."""
 from __future__ import annotations
 
 import re
 import subprocess
 import sys
+from pathlib import Path
+from typing import Dict, List
 
 from conftest import REPO
 from secure_deploy.cli.catalog import markdown_table
 from secure_deploy import registry
 
-README = (REPO / "README.md").read_text()
+README_PATH = REPO / "README.md"
+README = README_PATH.read_text()
+DOCS = sorted((REPO / "docs").glob("*.md"))
+PAGES: Dict[Path, str] = {p: p.read_text() for p in [README_PATH, *DOCS]}
+README_MAX_BYTES = 12 * 1024
+
+# [text](target) outside code; images and absolute URLs are not checked.
+LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)\)")
+FENCE = re.compile(r"^```.*?^```", re.S | re.M)
+
+
+def _links(text: str) -> List[str]:
+    return [t for t in LINK.findall(FENCE.sub("", text)) if not re.match(r"[a-z]+:", t)]
+
+
+def _anchors(text: str) -> set:
+    """GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens."""
+    out = set()
+    for h in re.findall(r"^#+ (.+)$", FENCE.sub("", text), re.M):
+        slug = re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-")
+        out.add(slug)
+    return out
 
 
 def test_rule_table_is_current():
     """Regenerate with: secure-deploy rules --format markdown (between the markers)."""
-    block = re.search(r"<!-- RULES:BEGIN[^>]*-->\n(.*?)<!-- RULES:END -->", README, re.S)
-    assert block, "rule table markers missing"
+    text = (REPO / "docs" / "rules.md").read_text()
+    block = re.search(r"<!-- RULES:BEGIN[^>]*-->\n(.*?)<!-- RULES:END -->", text, re.S)
+    assert block, "rule table markers missing in docs/rules.md"
     assert block.group(1) == markdown_table(registry.all_rules())
 
 
@@ -23,10 +48,46 @@ def test_two_commands_and_ci_entry_point():
     assert "make demo" in README and "make test" in README
     ci = (REPO / ".ci" / "run").read_text()
     assert re.search(r"^make test$", ci, re.M), ".ci/run must call exactly the README's test command"
+    make = (REPO / "Makefile").read_text()
+    assert re.search(r"^demo:", make, re.M) and re.search(r"^test:", make, re.M)
+
+
+def test_readme_fits_a_few_screens():
+    size = len(README.encode())
+    assert size < README_MAX_BYTES, f"README.md is {size} bytes; move detail into docs/ (limit {README_MAX_BYTES})"
+
+
+def test_every_docs_page_is_linked_from_the_readme():
+    linked = {(README_PATH.parent / t.split("#")[0]).resolve() for t in _links(README)}
+    missing = [p.name for p in DOCS if p.resolve() not in linked]
+    assert not missing, f"add a link to docs/{missing[0]} in README.md's Documentation table: {missing}"
+
+
+def test_every_link_resolves():
+    bad = []
+    for page, text in PAGES.items():
+        for target in _links(text):
+            path, _, anchor = target.partition("#")
+            dest = (page.parent / path).resolve() if path else page
+            if not dest.exists():
+                bad.append(f"{page.name}: {target} (no such file)")
+            elif anchor and dest.suffix == ".md" and anchor not in _anchors(dest.read_text()):
+                bad.append(f"{page.name}: {target} (no such heading)")
+    assert not bad, bad
+
+
+def test_no_references_to_files_a_user_does_not_have():
+    for page, text in PAGES.items():
+        for needle in ("DESIGN.md", "../shared", "/work/"):
+            assert needle not in text, f"{page.name} refers to {needle}"
 
 
 def test_every_documented_subcommand_exists():
-    for cmd in sorted(set(re.findall(r"^secure-deploy ([a-z]+)", README, re.M))):
+    cmds = set()
+    for text in PAGES.values():
+        cmds |= set(re.findall(r"^(?:\$ )?secure-deploy ([a-z]+)", text, re.M))
+    assert {"audit", "keys", "harden", "waivers"} <= cmds
+    for cmd in sorted(cmds):
         r = subprocess.run([sys.executable, "-m", "secure_deploy.cli", cmd, "--help"],
                            capture_output=True, text=True, timeout=60)
         assert r.returncode == 0, (cmd, r.stderr)
