@@ -11,7 +11,7 @@ EXAMPLE ?= examples/dev-local-install
 NPM_DIR    := $(VENV)/npm
 SARIF_TOOL := $(NPM_DIR)/node_modules/@microsoft/sarif-multitool-linux/sarif-2.1.0.json
 
-.PHONY: all setup sysdeps test compat demo demo-prod bench yang clean
+.PHONY: all setup sysdeps test compat demo demo-prod bench yang clean manifest manifest-check
 
 all: test
 
@@ -86,3 +86,12 @@ yang:
 clean:
 	rm -rf $(VENV) .venv-3.* .pytest_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# The NSO Python API manifest (test/ncs_double/nso-api-manifest.json) is generated
+# from NSO's pyapi reference pages; tests read only the committed file.
+# `make manifest` regenerates it, `make manifest-check` fails when it is out of date.
+NSO_PYAPI ?= ../shared/reference/nso-docs/pyapi
+manifest:
+	$(PY) tools/nso_api_manifest.py $(NSO_PYAPI)
+manifest-check:
+	$(PY) tools/nso_api_manifest.py $(NSO_PYAPI) --check

@@ -66,12 +66,10 @@ def new_double(extra_yang: Sequence[Path] = (), *, aaa: bool = False) -> NcsDoub
 
 
 def _modules() -> dict:
-    from . import application, dp, log, lowlevel, maagic, maapi
+    from . import application, dp, log, lowlevel, maagic, manifest, maapi
     ncs = types.ModuleType("ncs", "NSO double: stand-in for the ncs package")
-    for name in ("RUNNING", "OPERATIONAL", "CANDIDATE", "STARTUP", "CONFD_OK", "CONFD_ERR",
-                 "READ", "READ_WRITE", "QUERY_STRING", "QUERY_HKEYPATH", "QUERY_HKEYPATH_VALUE",
-                 "QUERY_TAG_VALUE"):
-        setattr(ncs, name, getattr(lowlevel, name))
+    for name, val in manifest.constants("ncs").items():   # NSO's values (pyapi/ncs.md)
+        setattr(ncs, name, val)
     ncs.__path__ = []  # a package, so `import ncs.maapi` works
     low = lowlevel.make_module()
     mods = {"ncs": ncs, "ncs.maapi": maapi, "ncs.maagic": maagic, "ncs.dp": dp,

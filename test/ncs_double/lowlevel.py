@@ -1,6 +1,6 @@
 """Stand-in for `_ncs` (the C binding): constants, Value, errors, dp/maapi helpers.
 
-Error numbers follow confd_lib.h (CONFD_ERR_NOEXISTS=1 ... CONFD_ERR_BADPATH=8).
+Constants and error numbers are NSO's (from the manifest, pyapi/_ncs.md).
 """
 from __future__ import annotations
 
@@ -8,43 +8,37 @@ import types
 from decimal import Decimal
 from typing import Any, Optional
 
-from . import runtime
+from . import manifest, runtime
 from .schema import Enum
 
-RUNNING = 2
-OPERATIONAL = 4
-CANDIDATE = 1
-STARTUP = 3
-CONFD_OK = 0
-CONFD_ERR = -1
-READ = 1
-READ_WRITE = 2
-
-# confd_errno values (confd_lib.h)
-ERR_NOEXISTS = 1
-ERR_ALREADY_EXISTS = 2
-ERR_ACCESS_DENIED = 3
-ERR_NOT_WRITABLE = 4
-ERR_BADTYPE = 5
-ERR_BADPATH = 8
-ERR_PROTOUSAGE = 13
-ERR_VALIDATION_WARNING = 19   # not used by the double
-ERR_EXTERNAL = 19
-
-# query result types (confd_query_result_type): UNVERIFIED numbering, use the names
-QUERY_STRING = 1
-QUERY_HKEYPATH = 2
-QUERY_HKEYPATH_VALUE = 3
-QUERY_TAG_VALUE = 4
+# Every constant and error number is NSO's, from the manifest (pyapi/_ncs.md
+# "Predefined Values"): names used below are bound here for the double's own use.
+_CONSTANTS = manifest.constants("_ncs")
+globals().update(_CONSTANTS)
+RUNNING, OPERATIONAL = _CONSTANTS["RUNNING"], _CONSTANTS["OPERATIONAL"]
+READ, READ_WRITE = _CONSTANTS["READ"], _CONSTANTS["READ_WRITE"]
+ERR_NOEXISTS, ERR_BADPATH = _CONSTANTS["ERR_NOEXISTS"], _CONSTANTS["ERR_BADPATH"]
+ERR_PROTOUSAGE, ERR_XPATH = _CONSTANTS["ERR_PROTOUSAGE"], _CONSTANTS["ERR_XPATH"]
+QUERY_STRING, QUERY_TAG_VALUE = _CONSTANTS["QUERY_STRING"], _CONSTANTS["QUERY_TAG_VALUE"]
 
 
 class Error(Exception):
-    """`_ncs.error.Error`: carries confd_errno and confd_strerror like the real one."""
+    """`_ncs.error.Error`: confd_errno, confd_strerror, confd_lasterr (pyapi/_ncs.error.md).
+
+    The double's message goes into confd_lasterr (the additional text); strerror
+    is set only for ERR_OS, as documented."""
 
     def __init__(self, errno: int, msg: str) -> None:
         super().__init__(f"{msg} ({errno})")
         self.confd_errno = errno
         self.confd_strerror = msg
+        self.confd_lasterr = msg
+        if errno == _CONSTANTS["ERR_OS"]:
+            self.strerror = msg
+
+
+class EOF(Exception):
+    """`_ncs.error.EOF`: the connection to NSO was closed (pyapi/_ncs.error.md)."""
 
 
 error = types.SimpleNamespace(Error=Error)
@@ -158,16 +152,25 @@ maapi = types.SimpleNamespace()   # low-level calls are reached through ncs.maap
 decrypt = _decrypt
 
 
+PUBLIC = ("Value", "TagValue", "XmlTag", "HKeypathRef", "UserInfo", "decrypt")
+
+
 def make_module() -> types.ModuleType:
+    """`_ncs` with NSO's constants and the classes/functions the double emulates."""
     mod = types.ModuleType("_ncs", "NSO double: stand-in for the _ncs C binding")
-    for name, val in list(globals().items()):
-        if not name.startswith("_") and name not in ("annotations", "types", "runtime", "make_module",
-                                                    "Any", "Optional", "Decimal", "Enum"):
-            setattr(mod, name, val)
+    for name, val in _CONSTANTS.items():
+        setattr(mod, name, val)
+    for name in PUBLIC:
+        setattr(mod, name, globals()[name])
     mod.error = types.ModuleType("_ncs.error")
     mod.error.Error = Error
+    mod.error.EOF = EOF
     mod.dp = types.ModuleType("_ncs.dp")
+    for name, val in manifest.constants("_ncs.dp").items():
+        setattr(mod.dp, name, val)
     mod.dp.action_seterr = _action_seterr
     mod.dp.action_set_timeout = _action_set_timeout
     mod.maapi = types.ModuleType("_ncs.maapi")
+    for name, val in manifest.constants("_ncs.maapi").items():
+        setattr(mod.maapi, name, val)
     return mod
