@@ -81,11 +81,14 @@ def test_output_dir(dev, tmp_path, capsys):
     (["-f", "json", "-o", "X", "-f", "sarif", "-o", "X"], "same --output file"),
     (["-f", "json", "-o", "X", "-o", "Y"], "already has --output"),
     (["-f", "pdf"], "invalid choice"),
-    (["--output-dir", "/nonexistent/dir"], "not a directory"),
+    (["--output-dir", "X"], "exists and is not a directory"),        # X is a file (created below)
+    (["--output-dir", "X/sub"], "cannot create it"),
     (["--min-score", "150"], "between 0 and 100"),
 ])
 def test_output_usage_errors_exit_2(dev, tmp_path, capsys, args, problem):
     args = [a.replace("X", str(tmp_path / "x.out")).replace("Y", str(tmp_path / "y.out")) for a in args]
+    if "--output-dir" in args:
+        (tmp_path / "x.out").write_text("a file, not a directory")
     with pytest.raises(SystemExit) as e:  # argparse errors exit directly
         rc = audit(dev, *AUTH, *args)
         raise SystemExit(rc)

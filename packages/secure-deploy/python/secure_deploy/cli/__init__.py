@@ -13,6 +13,7 @@ import os
 import sys
 from typing import List, Optional, Sequence
 
+from .. import __version__
 from ..errors import SecureDeployError
 
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
@@ -66,6 +67,8 @@ def build_parser(argv: Optional[Sequence[str]] = None) -> argparse.ArgumentParse
     """The parser; with `argv`, only the subcommand it names is loaded."""
     p = _Parser(prog="secure-deploy",
                 description="Audit an NSO deployment against Cisco's Secure Deployment guidance.")
+    p.add_argument("--version", action="version", version=f"secure-deploy {__version__}",
+                   help="print the version and exit")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for name in _modules_for(argv) if argv is not None else SUBCOMMAND_MODULES:
@@ -94,6 +97,25 @@ def run_command(args: argparse.Namespace) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+
+
+def terminal_width(stream: object = None, env: Optional[dict] = None) -> Optional[int]:
+    """Columns to wrap text to: COLUMNS when set, else the terminal's; None when `stream`
+    (default stdout) is not a terminal, so piped or redirected text is never wrapped."""
+    stream = sys.stdout if stream is None else stream
+    if not getattr(stream, "isatty", lambda: False)():
+        return None
+    env = os.environ if env is None else env
+    try:
+        columns = int(env.get("COLUMNS", ""))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(stream.fileno()).columns  # type: ignore[attr-defined]
+        except (AttributeError, ValueError, OSError):
+            columns = 80
+    return columns if columns > 0 else 80
 
 
 def write_output(text: str, path: Optional[str]) -> None:
@@ -129,5 +151,5 @@ def entry() -> None:  # pragma: no cover - console script shim (tests: test_star
     sys.exit(code)
 
 
-__all__: List[str] = ["main", "run_command", "build_parser", "write_output", "entry",
+__all__: List[str] = ["main", "run_command", "build_parser", "write_output", "entry", "terminal_width",
                      "EXIT_OK", "EXIT_FAIL", "EXIT_ERROR"]

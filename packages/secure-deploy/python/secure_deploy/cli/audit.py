@@ -4,12 +4,18 @@ Several formats from one run: `--format json --output r.json --format sarif --ou
 r.sarif`. Each --output belongs to the --format before it; a format without its own
 --output goes to --output-dir (as report.<ext>) or, for at most one format, stdout.
 
+A `.secure-deploy-waivers.toml` in the working directory is read like `--waivers`
+(as Trivy reads `.trivyignore`); `--waivers FILE` reads another file instead and
+`--no-waivers` none. The report's notes name the waiver file used.
+
 Exit codes: 0 every gate passed, 1 a gate failed (--fail-on, --min-score, new
-findings against --baseline), 2 usage or input error.
+findings against --baseline), 2 usage or input error. --exit-zero turns 1 into 0
+(the failed gates are still printed); 2 stays 2.
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 import time
@@ -26,7 +32,10 @@ from ..report.gating import evaluate_gates
 from ..model import Report, Severity
 from ..report import Format, HistoryPoint, RenderOptions, render
 from ..report.json_report import load_report
-from . import write_output
+from . import terminal_width, write_output
+
+# Found in the working directory when --waivers is not given (cf. .trivyignore).
+DEFAULT_WAIVER_FILE = ".secure-deploy-waivers.toml"
 
 _OUTPUTS = "_outputs"  # [(format or None, output or None)] in command-line order
 
@@ -55,10 +64,30 @@ class _OutputAction(argparse.Action):
         setattr(ns, _OUTPUTS, slots)
 
 
+def severity_list(text: str) -> Tuple[Severity, ...]:
+    """--severity CRITICAL,HIGH (Trivy's spelling; any case, comma separated)."""
+    try:
+        return tuple(Severity.parse(t) for t in text.split(",") if t.strip())
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def severity_arg(text: str) -> Severity:
+    try:
+        return Severity.parse(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
 def add_selection(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rule", action="append", default=[], metavar="ID", help="only this rule (repeatable)")
     p.add_argument("--tag", action="append", default=[], metavar="TAG", help="only rules with this tag")
     p.add_argument("--skip", action="append", default=[], metavar="ID", help="leave this rule out")
+    sevs = ", ".join(s.value for s in Severity)
+    p.add_argument("--severity", type=severity_list, action="append", default=[], metavar="LIST",
+                   help=f"only rules of these severities, comma separated ({sevs}); repeatable")
+    p.add_argument("--min-severity", type=severity_arg, metavar="SEVERITY",
+                   help="only rules at or above this severity (the NSO audit action's min-severity)")
 
 
 def add_sources(p: argparse.ArgumentParser) -> None:
@@ -89,7 +118,13 @@ def add_output(p: argparse.ArgumentParser) -> None:
     g.add_argument("--output", "-o", action=_OutputAction, metavar="FILE",
                    help="write the preceding --format here (default stdout)")
     g.add_argument("--output-dir", metavar="DIR",
-                   help="write each --format without its own --output to DIR/report.<ext>")
+                   help="write each --format without its own --output to DIR/report.<ext> "
+                        "(DIR is created when missing)")
+    d = g.add_mutually_exclusive_group()
+    d.add_argument("--quiet", "-q", dest="detail", action="store_const", const="quiet", default="default",
+                   help="text: list only the rules that fail or could not be checked")
+    d.add_argument("--show-passed", dest="detail", action="store_const", const="all",
+                   help="text: also list the rules that pass or do not apply")
     g.add_argument("--color", choices=["auto", "always", "never"], default="auto",
                    help="colour in the text report (auto: only on a terminal, and never with NO_COLOR set)")
     g.add_argument("--history", nargs="+", default=[], metavar="REPORT.json",
@@ -98,12 +133,19 @@ def add_output(p: argparse.ArgumentParser) -> None:
 
 def add_gates(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("waivers and gates (exit 1 when a gate fails)")
-    g.add_argument("--waivers", metavar="FILE", help="waiver file (TOML or JSON, see README)")
+    w = g.add_mutually_exclusive_group()
+    w.add_argument("--waivers", metavar="FILE",
+                   help=f"waiver file, TOML or JSON (default: {DEFAULT_WAIVER_FILE} in the working "
+                        "directory, when there is one)")
+    w.add_argument("--no-waivers", action="store_true", help=f"apply no waivers, not even {DEFAULT_WAIVER_FILE}")
     g.add_argument("--fail-on", default="high", choices=[s.value for s in Severity],
                    help="fail when a rule at or above this severity fails or errors (default high)")
     g.add_argument("--min-score", type=float, metavar="N", help="fail when the score (0-100) is below N")
     g.add_argument("--baseline", metavar="REPORT.json",
                    help="an earlier JSON report: --fail-on counts only findings new since then")
+    g.add_argument("--exit-zero", "--soft-fail", dest="exit_zero", action="store_true",
+                   help="exit 0 even when a gate fails (failed gates are still printed); "
+                        "usage and input errors still exit 2")
 
 
 def register(sub: Any) -> None:
@@ -163,36 +205,73 @@ def history_points(paths: Sequence[str]) -> Tuple[HistoryPoint, ...]:
     return tuple(sorted(pts, key=lambda h: h.started_at))
 
 
+def make_output_dir(path: str) -> None:
+    """--output-dir: created (with parents) when missing, like `mkdir -p`."""
+    if os.path.isdir(path):
+        return
+    if os.path.lexists(path):
+        raise UsageError(f"--output-dir {path}: exists and is not a directory")
+    try:
+        os.makedirs(path)
+    except OSError as e:
+        raise UsageError(f"--output-dir {path}: cannot create it: {e.strerror}") from None
+
+
+def waiver_file(args: argparse.Namespace, cwd: str = "") -> Optional[str]:
+    """The waiver file this run reads: --waivers, else the default file when present."""
+    if getattr(args, "no_waivers", False):
+        return None
+    if args.waivers:
+        return str(args.waivers)
+    default = os.path.join(cwd, DEFAULT_WAIVER_FILE) if cwd else DEFAULT_WAIVER_FILE
+    # lexists: a dangling link or a directory by that name is an error, not "no file".
+    return default if os.path.lexists(default) else None
+
+
+def select_rules(args: argparse.Namespace) -> Tuple[Any, ...]:
+    rules = registry.select(registry.all_rules(), args.rule, args.tag, args.skip,
+                            min_severity=getattr(args, "min_severity", None))
+    wanted = {s for group in getattr(args, "severity", None) or () for s in group}
+    if wanted:
+        rules = tuple(r for r in rules if r.meta.severity in wanted)
+    if not rules:
+        raise UsageError("the selection matches no rule (check --rule, --tag, --skip and the severity filters)")
+    return rules
+
+
 def produce(report: Report, plan: Sequence[Tuple[Format, Optional[str]]], args: argparse.Namespace) -> None:
     history = history_points(args.history) if args.history else ()
     for _, path in plan:       # all destinations first: either every report or none
         if path and path != "-":
             check_writable(path)
     for fmt, path in plan:
-        opts = RenderOptions(color=path is None and fmt is Format.TEXT and use_colour(args.color),
-                             base_dir=os.getcwd(), history=history)
+        on_stdout = path is None and fmt is Format.TEXT
+        opts = RenderOptions(color=on_stdout and use_colour(args.color), base_dir=os.getcwd(), history=history,
+                             width=terminal_width() if on_stdout else None,
+                             detail=getattr(args, "detail", "default"))
         write_output(render(report, fmt, opts), path)
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    rules = registry.select(registry.all_rules(), args.rule, args.tag, args.skip)
+    rules = select_rules(args)
     plan = output_plan(getattr(args, _OUTPUTS, None) or [], args.output_dir)
-    if args.output_dir and not os.path.isdir(args.output_dir):
-        raise UsageError(f"--output-dir {args.output_dir}: not a directory")
     if args.min_score is not None and not 0 <= args.min_score <= 100:
         raise UsageError(f"--min-score {args.min_score:g}: must be between 0 and 100")
     # Inputs that can be wrong are read before the audit, so a typo costs nothing.
     waivers: Sequence[Any] = ()
-    if args.waivers:
+    wfile = waiver_file(args)
+    if wfile:
         from ..report.waivers import load_waivers  # waivers are optional; so is their import
-        waivers = load_waivers(args.waivers)
+        waivers = load_waivers(wfile)
     known = {r.id for r in registry.all_rules()}
     unknown = sorted({w.rule for w in waivers} - known)
     if unknown:
         # A mistyped rule id would silently waive nothing; same contract as --rule.
-        raise UsageError(f"{args.waivers}: waiver for unknown rule id {', '.join(unknown)} "
+        raise UsageError(f"{wfile}: waiver for unknown rule id {', '.join(unknown)} "
                          "(see `secure-deploy rules`)")
     baseline = load_report(args.baseline) if args.baseline else None
+    if args.output_dir:
+        make_output_dir(args.output_dir)
     version = resolve_version(args.nso_version, args.ncs_dir)
     settings = Settings(max_key_age_days=args.max_key_age_days,
                         accepted_exposures=tuple(args.accept_exposure))
@@ -200,12 +279,15 @@ def cmd_audit(args: argparse.Namespace) -> int:
     started = now_iso()
     facts = collect(src, version, started, strict=True, settings=settings)
     report = run(facts, rules, target=describe_target(src, facts))
-    if waivers:
-        from ..report.waivers import apply_waivers
+    if wfile:
+        from ..report.waivers import apply_waivers, waiver_source_note
         report = apply_waivers(report, waivers, facts.now)
+        report = dataclasses.replace(report, notes=(waiver_source_note(os.path.abspath(wfile), len(waivers)),
+                                                    *report.notes))
     produce(report, plan, args)
     gate = evaluate_gates(report, fail_on=Severity.parse(args.fail_on), min_score=args.min_score,
                           baseline=baseline)
+    soft = " (ignored: --exit-zero)" if args.exit_zero else ""
     for reason in gate.reasons:
-        print(f"secure-deploy: gate failed: {reason}", file=sys.stderr)
-    return gate.exit_code
+        print(f"secure-deploy: gate failed{soft}: {reason}", file=sys.stderr)
+    return 0 if args.exit_zero else gate.exit_code

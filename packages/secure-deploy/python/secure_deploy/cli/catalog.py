@@ -8,6 +8,7 @@ from typing import Any, List, Sequence
 
 from .. import registry
 from ..model import Rule, RuleMeta
+from ..references import GUIDANCE_URL, with_url
 from ..report.json_report import meta_dict
 from . import EXIT_OK
 
@@ -19,6 +20,8 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_rules)
     e = sub.add_parser("explain", help="document one rule")
     e.add_argument("rule_id", metavar="ID")
+    e.add_argument("--format", default="text", choices=["text", "json"],
+                   help="text (default) or json: the rule's metadata as in a JSON report's `rule` block")
     e.set_defaults(func=cmd_explain)
 
 
@@ -59,11 +62,15 @@ def explain_text(m: RuleMeta) -> str:
     out += ["Fix", *para(m.remediation.replace("\n", " "))]
     if m.fix_example:
         out += [textwrap.indent(m.fix_example, "  ")]
-    out += ["", "References", f"  Secure Deployment guidance: {m.section}",
-            *[f"  {r}" for r in m.references], f"  applies to NSO {', '.join(m.versions)}"]
+    out += ["", "References", f"  Secure Deployment guidance: {m.section} <{GUIDANCE_URL}>",
+            *[f"  {with_url(r)}" for r in m.references], f"  applies to NSO {', '.join(m.versions)}"]
     return "\n".join(out) + "\n"
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    print(explain_text(registry.get(args.rule_id).meta), end="")
+    meta = registry.get(args.rule_id).meta
+    if args.format == "json":
+        print(json.dumps(meta_dict(meta), indent=2))
+    else:
+        print(explain_text(meta), end="")
     return EXIT_OK

@@ -44,7 +44,8 @@ class RenderOptions:
     color: bool = False                    # text: ANSI colours (caller checks TTY and NO_COLOR)
     base_dir: Optional[str] = None         # sarif: paths under it become relative URIs
     history: Tuple[HistoryPoint, ...] = ()  # html: earlier runs, oldest first
-    width: int = 80                        # text: wrap width
+    width: Optional[int] = 80              # text: wrap width; None: never wrap (pipes, files)
+    detail: str = "default"                # text: "quiet" (failures only), "default", "all" (+ passing)
 
 
 def renderer(fmt: Format) -> Callable[..., str]:

@@ -15,6 +15,7 @@ import html
 from typing import Any, List, Sequence, Tuple
 
 from ..model import Report, RuleResult, Severity, Status
+from ..references import reference_url
 
 _STATUS_COLOUR = {"fail": "#c62828", "error": "#6a1b9a", "warn": "#ef6c00", "manual": "#00838f",
                   "waived": "#1565c0", "pass": "#2e7d32", "not-applicable": "#9e9e9e"}
@@ -117,6 +118,14 @@ def trend_chart(points: Sequence[Tuple[str, float]]) -> str:
             f'<text x="{w - pad - 60}" y="{h - 8}" font-size="10">{last}</text></svg>')
 
 
+def _reference(text: str) -> str:
+    url = reference_url(text)
+    if not url:
+        return f"<li>{_e(text)}</li>"
+    # A link the reader opens on purpose: the CSP governs what the page loads, not this.
+    return f'<li><a href="{_e(url)}" rel="noopener noreferrer">{_e(text)}</a></li>'
+
+
 def _doc(r: RuleResult) -> str:
     m = r.meta
     out = ["<details class=\"doc\"><summary>rule documentation</summary>",
@@ -128,7 +137,7 @@ def _doc(r: RuleResult) -> str:
     if m.fix_example:
         out.append(f"<p><b>Fixed</b></p><pre>{_e(m.fix_example)}</pre>")
     refs = [f"Secure Deployment guidance: {m.section}", *m.references]
-    out.append("<p><b>References:</b></p><ul>" + "".join(f"<li>{_e(x)}</li>" for x in refs) + "</ul>")
+    out.append("<p><b>References:</b></p><ul>" + "".join(_reference(x) for x in refs) + "</ul>")
     out.append(f"<p class=\"ev\">applies to NSO {_e(', '.join(m.versions))}; tags: {_e(', '.join(m.tags))}</p>")
     out.append("</details>")
     return "".join(out)

@@ -11,6 +11,7 @@ from typing import Any, Dict, List, Mapping, Optional
 
 from ..errors import InputError
 from ..fileio import read_input
+from ..references import reference_url
 from ..model import (SCHEMA_VERSION, SUPPORTED_NSO_VERSIONS, Finding, Location, NsoVersionInfo, Report, RuleMeta,
                      RuleResult, Severity, Status)
 
@@ -35,7 +36,8 @@ def meta_dict(m: RuleMeta) -> Dict[str, Any]:
     return {"id": m.id, "title": m.title, "severity": m.severity.value, "section": m.section,
             "rationale": m.rationale, "remediation": m.remediation, "paths": list(m.paths),
             "references": list(m.references), "tags": list(m.tags), "needs": list(m.needs),
-            "reads": list(m.reads), "versions": list(m.versions), "example": m.example, "fix_example": m.fix_example}
+            "reads": list(m.reads), "versions": list(m.versions), "example": m.example, "fix_example": m.fix_example,
+            "reference_urls": {r: u for r, u in ((r, reference_url(r)) for r in m.references) if u}}
 
 
 def result_dict(r: RuleResult) -> Dict[str, Any]:

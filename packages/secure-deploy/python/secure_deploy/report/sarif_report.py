@@ -25,6 +25,7 @@ from typing import Any, Dict, List, Optional
 from urllib.parse import quote
 
 from ..model import Finding, Location, Report, RuleResult, Severity, Status
+from ..references import reference_url
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 _LEVEL = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning",
@@ -64,7 +65,8 @@ def _rule_name(title: str) -> str:
 
 def _descriptor(r: RuleResult) -> Dict[str, Any]:
     m = r.meta
-    refs = "".join(f"\n- {x}" for x in m.references)
+    urls = [u for u in (reference_url(x) for x in m.references) if u]
+    refs = "".join(f"\n- [{x}]({u})" if u else f"\n- {x}" for x, u in ((x, reference_url(x)) for x in m.references))
     md = f"**{m.title}**\n\n{m.rationale}\n\n**Fix:** {m.remediation}"
     if m.fix_example:
         # XML fragments (ncs.conf, CDB) or shell lines for the host rules.
@@ -77,6 +79,7 @@ def _descriptor(r: RuleResult) -> Dict[str, Any]:
         "shortDescription": {"text": m.title},
         "fullDescription": {"text": m.rationale or m.title},
         "help": {"text": f"{m.rationale}\n\nFix: {m.remediation}".strip(), "markdown": md},
+        **({"helpUri": urls[0]} if urls else {}),
         "defaultConfiguration": {"level": _LEVEL[m.severity]},
         "properties": {"tags": ["security", *m.tags], "security-severity": _SECURITY_SEVERITY[m.severity],
                        "severity": m.severity.value, "paths": list(m.paths)},

@@ -1,36 +1,54 @@
-"""Plain-text report grouped by severity, readable at 80 columns.
+"""Plain-text report grouped by severity.
 
-Colour is an option decided by the caller (stdout is a terminal and NO_COLOR is
-unset); the renderer never looks at the environment. Without colour the output is
-plain ASCII apart from what the findings themselves contain.
+Colour and width are options decided by the caller (stdout is a terminal, NO_COLOR,
+COLUMNS); the renderer never looks at the environment. Lines break only at
+whitespace, never inside a token: a cipher list, a path or a command in a fix is
+copied from the report, so a token longer than the width overflows rather than
+splits. Width None (a pipe or a file) does not wrap at all. Without colour the
+output is plain ASCII apart from what the findings themselves contain.
 """
 from __future__ import annotations
 
 import textwrap
-from typing import Any, List
+from typing import Any, List, Optional
 
 from ..model import Report, RuleResult, Severity, Status
 
-# PASS and NOT_APPLICABLE rules are only counted: an audit has dozens of them and
-# the reader needs what to act on.
+# By default PASS and NOT_APPLICABLE rules are only counted: an audit has dozens of
+# them and the reader needs what to act on. "quiet" (Checkov's --quiet) keeps only
+# what fails a gate; "all" lists the passing rules too (what an auditor signs off).
 _SHOWN = (Status.FAIL, Status.ERROR, Status.WARN, Status.MANUAL, Status.WAIVED)
-_ORDER = {s: i for i, s in enumerate(_SHOWN)}
+_DETAIL = {"quiet": (Status.FAIL, Status.ERROR), "default": _SHOWN,
+           "all": _SHOWN + (Status.PASS, Status.NOT_APPLICABLE)}
+_ORDER = {s: i for i, s in enumerate(_DETAIL["all"])}
 _COLOUR = {Status.FAIL: "31", Status.ERROR: "35", Status.WARN: "33", Status.MANUAL: "36",
            Status.WAIVED: "34", Status.PASS: "32", Status.NOT_APPLICABLE: "2"}
 _SEV_COLOUR = {Severity.CRITICAL: "1;31", Severity.HIGH: "31", Severity.MEDIUM: "33",
                Severity.LOW: "36", Severity.INFO: "2"}
 
 
+DEFAULT_WIDTH = 80
+MIN_WIDTH = 40   # narrower terminals get 40-column lines (words still never split)
+
+
+def text_width(width: Optional[int]) -> Optional[int]:
+    """The wrap width to use: None (no wrapping) stays None; tiny widths are raised."""
+    return None if width is None else max(MIN_WIDTH, int(width))
+
+
 def _paint(text: str, code: str, on: bool) -> str:
     return f"\x1b[{code}m{text}\x1b[0m" if on else text
 
 
-def _wrap(text: str, width: int, first: str, rest: str) -> List[str]:
-    return textwrap.wrap(" ".join(text.split()), width, initial_indent=first, subsequent_indent=rest,
-                         break_on_hyphens=False) or [first.rstrip()]
+def _wrap(text: str, width: Optional[int], first: str, rest: str) -> List[str]:
+    words = " ".join(text.split())
+    if width is None:
+        return [(first + words).rstrip()]
+    return textwrap.wrap(words, width, initial_indent=first, subsequent_indent=rest,
+                         break_long_words=False, break_on_hyphens=False) or [first.rstrip()]
 
 
-def _result_lines(r: RuleResult, width: int, colour: bool) -> List[str]:
+def _result_lines(r: RuleResult, width: Optional[int], colour: bool) -> List[str]:
     tag = f"[{r.status.value.upper():6}]"
     lines = _wrap(f"{r.rule_id} {r.meta.title}", width, " " * 9, " " * 9)
     lines[0] = _paint(tag, _COLOUR[r.status], colour) + " " + lines[0][9:]
@@ -62,13 +80,14 @@ def summary_lines(report: Report) -> List[str]:
 
 def render(report: Report, options: Any = None) -> str:
     colour = bool(getattr(options, "color", False))
-    width = max(40, int(getattr(options, "width", 80) or 80))
+    width = text_width(getattr(options, "width", DEFAULT_WIDTH))
+    shown = _DETAIL[getattr(options, "detail", "default") or "default"]
     out: List[str] = []
     out += _wrap(f"secure-deploy audit of {report.target}", width, "", "  ")
     out += _wrap(report.nso_version.statement, width, "", "  ")
     out.append("")
     for sev in Severity:
-        rows = sorted((r for r in report.results if r.meta.severity is sev and r.status in _SHOWN),
+        rows = sorted((r for r in report.results if r.meta.severity is sev and r.status in shown),
                       key=lambda r: (_ORDER[r.status], r.rule_id))
         if not rows:
             continue

@@ -245,6 +245,11 @@ def waiver_notes(waivers: Sequence[Waiver], today: _dt.date, used: Iterable[Waiv
     return notes
 
 
+def waiver_source_note(path: str, count: int) -> str:
+    """The report's note naming the waiver file a run read (an auto-found file included)."""
+    return f"waivers read from {path} ({count} waiver{'s' if count != 1 else ''})"
+
+
 def to_date(now: Any) -> _dt.date:
     """The caller's clock as a date: a date, a datetime or an ISO 8601 string."""
     if isinstance(now, _dt.datetime):
@@ -263,4 +268,4 @@ def apply_waivers(report: Report, waivers: Sequence[Waiver], now: Any) -> Report
 
 
 __all__ = ["Waiver", "parse_waivers", "load_waivers", "waiver_from_mapping", "apply_waivers",
-           "waive_results", "waiver_notes", "waiver_dict", "to_date", "EXPIRY_WARNING_DAYS"]
+           "waive_results", "waiver_notes", "waiver_dict", "to_date", "waiver_source_note", "EXPIRY_WARNING_DAYS"]
