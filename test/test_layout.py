@@ -22,8 +22,9 @@ ALLOWED: Dict[str, Set[str]] = {
     "keys": {CORE, "facts"},
     "harden": {CORE, "facts", "checks"},
     "report": {CORE, "facts"},
+    "alarms": {CORE},
     "cli": {CORE, "facts", "checks", "keys", "harden", "report"},
-    "nso": {CORE, "facts", "checks", "keys", "harden", "report"},
+    "nso": {CORE, "facts", "checks", "keys", "harden", "report", "alarms"},
 }
 
 
