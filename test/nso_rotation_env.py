@@ -203,7 +203,7 @@ def check_oper_with_yanglint(d: Any) -> None:
     from ncs_double.yanglint import validate_with_yanglint, yanglint_available
     xml = d.dump_xml("secure-deploy", config=False)
     ydir = nd.tailf_yang_dir()
-    if not xml.strip() or not yanglint_available() or ydir is None:
+    if not xml.strip() or not yanglint_available():
         return
     ok, msg = validate_with_yanglint(xml, [nd.SECURE_DEPLOY_YANG], ydir)
     assert ok, f"yanglint rejected the oper data:\n{msg}\n{xml.decode()}"

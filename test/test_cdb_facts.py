@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from conftest import REPO, SHARED
+from conftest import REPO
+from ncs_double import AAA_MODULES, PUBLIC_YANG
 from secure_deploy.errors import InputError
 from secure_deploy.facts.cdb import parse_cdb_xml, read_cdb_files
 
@@ -201,19 +202,18 @@ def test_scale_10000_users_5000_rules_20000_devices():
 
 # --- the examples are valid instance data of the public AAA/NACM modules -----------
 
-YANG = SHARED / "yang"
-MODULES = ("tailf-aaa.yang", "ietf-netconf-acm.yang", "tailf-acm.yang")
+# Carried public modules and our tailf-aaa subset (test/yang/README.md).
+YANG = PUBLIC_YANG
+MODULES = AAA_MODULES
 
 
 def _yanglint(xml: bytes, tmp: Path) -> subprocess.CompletedProcess:
     if shutil.which("yanglint") is None:
         pytest.skip("yanglint not installed (Debian package libyang2-tools)")
-    if not all((YANG / m).is_file() for m in MODULES):
-        pytest.skip(f"AAA/NACM YANG modules not found in {YANG}")
     data = tmp / "data.xml"
     data.write_bytes(xml)
     # Run in an empty folder: libyang also searches the current directory for modules.
-    return subprocess.run(["yanglint", "-p", str(YANG), "-t", "config", *[str(YANG / m) for m in MODULES],
+    return subprocess.run(["yanglint", "-p", str(YANG), "-t", "config", *[str(m) for m in MODULES],
                            str(data)], cwd=tmp, capture_output=True, text=True, timeout=120)
 
 

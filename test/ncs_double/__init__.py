@@ -11,7 +11,7 @@ import os
 import sys
 import types
 from pathlib import Path
-from typing import Iterator, Optional, Sequence, Tuple
+from typing import Iterator, Sequence, Tuple
 
 from . import runtime
 from .core import ActionFailed, NcsDouble, VmKilled
@@ -22,24 +22,23 @@ REPO = HERE.parent.parent
 PACKAGE_DIR = REPO / "packages" / "secure-deploy"
 SECURE_DEPLOY_YANG = PACKAGE_DIR / "src" / "yang" / "secure-deploy.yang"
 KEY_ROTATION_YANG = HERE / "yang" / "nso-key-rotation-double.yang"
-AAA_MODULES = ("tailf-aaa.yang", "ietf-netconf-acm.yang", "tailf-acm.yang")
+# Unmodified public modules carried in the repository, and our tailf-aaa subset
+# (test/yang/README.md): the double needs nothing outside the clone.
+PUBLIC_YANG = REPO / "test" / "yang" / "public"
+AAA_SUBSET_YANG = REPO / "test" / "yang" / "subset" / "tailf-aaa-subset.yang"
+AAA_MODULES = (AAA_SUBSET_YANG, PUBLIC_YANG / "ietf-netconf-acm.yang", PUBLIC_YANG / "tailf-acm.yang")
 
 __all__ = ["NcsDouble", "ActionFailed", "VmKilled", "Enum", "SchemaError", "install", "new_double",
-           "shared_yang_dir", "tailf_yang_dir", "PACKAGE_DIR", "SECURE_DEPLOY_YANG"]
+           "tailf_yang_dir", "PACKAGE_DIR", "SECURE_DEPLOY_YANG", "PUBLIC_YANG", "AAA_MODULES"]
 
 
-def shared_yang_dir() -> Optional[Path]:
-    """../shared/yang (or $SECURE_DEPLOY_SHARED/yang) when present."""
-    shared = Path(os.environ.get("SECURE_DEPLOY_SHARED", REPO.parent / "shared"))
-    return shared / "yang" if (shared / "yang").is_dir() else None
-
-
-def tailf_yang_dir() -> Optional[Path]:
-    """Where tailf-common & co. are: $NCS_DIR/src/ncs/yang if NSO is installed, else shared."""
+def tailf_yang_dir() -> Path:
+    """Where tailf-common & co. are: $NCS_DIR/src/ncs/yang if NSO is installed, else
+    the carried copies in test/yang/public."""
     ncs_dir = os.environ.get("NCS_DIR")
-    if ncs_dir and (Path(ncs_dir) / "src" / "ncs" / "yang").is_dir():
+    if ncs_dir and (Path(ncs_dir) / "src" / "ncs" / "yang" / "tailf-common.yang").is_file():
         return Path(ncs_dir) / "src" / "ncs" / "yang"
-    return shared_yang_dir()
+    return PUBLIC_YANG
 
 
 @functools.lru_cache(maxsize=8)
@@ -50,18 +49,13 @@ def _schema(files: Tuple[str, ...], path: Tuple[str, ...]) -> Schema:
 
 def new_double(extra_yang: Sequence[Path] = (), *, aaa: bool = False) -> NcsDouble:
     """A double whose CDB holds secure-deploy.yang, the key-rotation stand-in,
-    optionally the AAA/NACM modules (needs the shared YANG folder) and `extra_yang`."""
+    optionally the AAA/NACM modules (tailf-aaa subset, ietf-netconf-acm, tailf-acm)
+    and `extra_yang`."""
     ydir = tailf_yang_dir()
-    if ydir is None:
-        # The Tail-f modules are reference data from ../shared (or an NSO install):
-        # without them the package YANG cannot be parsed, so the test cannot run.
-        import pytest
-        pytest.skip("tailf-common.yang not found: set NCS_DIR or provide ../shared/yang")
     files = [SECURE_DEPLOY_YANG, KEY_ROTATION_YANG, *extra_yang]
     if aaa:
-        sdir = shared_yang_dir() or ydir
-        files += [sdir / m for m in AAA_MODULES]
-    search = [ydir] + ([shared_yang_dir()] if shared_yang_dir() else []) + [HERE / "yang"]
+        files += list(AAA_MODULES)
+    search = [ydir, PUBLIC_YANG, HERE / "yang"]
     return NcsDouble(_schema(tuple(str(f) for f in files), tuple(str(p) for p in search)))
 
 

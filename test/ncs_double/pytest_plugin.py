@@ -2,8 +2,8 @@
 
 - `ncs_double`: an installed NcsDouble (secure-deploy + key-rotation stand-in); `import ncs`
   works inside the test and nowhere else.
-- `ncs_double_aaa`: the same plus tailf-aaa, ietf-netconf-acm, tailf-acm (skips without
-  the shared YANG folder).
+- `ncs_double_aaa`: the same plus the tailf-aaa subset, ietf-netconf-acm, tailf-acm
+  (carried in test/yang/).
 - `yanglint_check`: callable(xml_bytes, extra_yang=()) -> None that fails the test with
   yanglint's message when the data is invalid (skips when yanglint is absent).
 - `yanglint_result`: callable returning (ok, message) instead, to assert rejections.
@@ -17,7 +17,7 @@ from typing import Callable, Iterator, Sequence, Tuple
 
 import pytest
 
-from . import HERE, NcsDouble, SECURE_DEPLOY_YANG, install, new_double, shared_yang_dir, tailf_yang_dir
+from . import HERE, NcsDouble, SECURE_DEPLOY_YANG, install, new_double, tailf_yang_dir
 from .yanglint import validate_with_yanglint, yanglint_available
 
 
@@ -25,10 +25,6 @@ TEST_YANG = HERE / "yang" / "double-test.yang"
 
 
 def _make(aaa: bool, extra: Sequence[Path] = ()) -> NcsDouble:
-    if tailf_yang_dir() is None:
-        pytest.skip("tailf-common.yang not available: set NCS_DIR or provide ../shared/yang")
-    if aaa and shared_yang_dir() is None:
-        pytest.skip("AAA/NACM YANG (../shared/yang) is absent")
     return new_double(list(extra), aaa=aaa)
 
 
@@ -54,8 +50,6 @@ def _runner() -> Callable[..., Tuple[bool, str]]:
     if not yanglint_available():
         pytest.skip("yanglint not installed (Debian package libyang2-tools)")
     ydir = tailf_yang_dir()
-    if ydir is None:
-        pytest.skip("tailf-common.yang not available for yanglint")
 
     def run(xml: bytes, extra_yang: Sequence[Path] = ()) -> Tuple[bool, str]:
         return validate_with_yanglint(xml, [SECURE_DEPLOY_YANG, *extra_yang], ydir)
