@@ -91,3 +91,13 @@ def test_every_documented_subcommand_exists():
         r = subprocess.run([sys.executable, "-m", "secure_deploy.cli", cmd, "--help"],
                            capture_output=True, text=True, timeout=60)
         assert r.returncode == 0, (cmd, r.stderr)
+
+
+def test_included_files_are_shown_as_they_are():
+    """`<!-- include: PATH -->` before a fenced block: the block is that file, verbatim."""
+    found = 0
+    for page, text in PAGES.items():
+        for path, block in re.findall(r"<!-- include: (\S+) -->\n```[a-z]*\n(.*?)^```", text, re.S | re.M):
+            found += 1
+            assert block == (REPO / path).read_text(), f"{page.name}: the copy of {path} differs from the file"
+    assert found >= 2

@@ -129,6 +129,19 @@ def add_output(p: argparse.ArgumentParser) -> None:
                    help="colour in the text report (auto: only on a terminal, and never with NO_COLOR set)")
     g.add_argument("--history", nargs="+", default=[], metavar="REPORT.json",
                    help="earlier JSON reports: the HTML report draws a score trend")
+    add_sarif_category(g)
+
+
+def add_sarif_category(g: Any) -> None:
+    g.add_argument("--sarif-category", metavar="NAME", type=_category,
+                   help="SARIF runs[].automationDetails.id: one per audited deployment, so code "
+                        "scanning keeps their alerts apart (default secure-deploy/audit/)")
+
+
+def _category(value: str) -> str:
+    if not value.strip() or any(c.isspace() or ord(c) < 32 for c in value):
+        raise argparse.ArgumentTypeError(f"{value!r}: a category is a non-empty name without spaces")
+    return value
 
 
 def add_gates(p: argparse.ArgumentParser) -> None:
@@ -248,7 +261,8 @@ def produce(report: Report, plan: Sequence[Tuple[Format, Optional[str]]], args: 
         on_stdout = path is None and fmt is Format.TEXT
         opts = RenderOptions(color=on_stdout and use_colour(args.color), base_dir=os.getcwd(), history=history,
                              width=terminal_width() if on_stdout else None,
-                             detail=getattr(args, "detail", "default"))
+                             detail=getattr(args, "detail", "default"),
+                             sarif_category=getattr(args, "sarif_category", None))
         write_output(render(report, fmt, opts), path)
 
 

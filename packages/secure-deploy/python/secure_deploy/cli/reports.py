@@ -18,6 +18,7 @@ from ..report.json_report import load_report, report_from_dict  # noqa: F401 - r
 from ..report.waivers import EXPIRY_WARNING_DAYS, load_waivers
 from ..errors import UsageError
 from . import EXIT_FAIL, EXIT_OK, _Parser, write_output
+from .audit import add_sarif_category
 
 
 def register(sub: Any) -> None:
@@ -38,6 +39,7 @@ def register(sub: Any) -> None:
     rr.add_argument("--output", "-o", metavar="FILE")
     rr.add_argument("--history", nargs="+", default=[], metavar="REPORT.json",
                     help="earlier JSON reports for the HTML trend chart")
+    add_sarif_category(rr)
     rr.set_defaults(func=cmd_report_render)
 
     w = sub.add_parser("waivers", help="work with waiver files")
@@ -59,7 +61,8 @@ def cmd_report_render(args: argparse.Namespace) -> int:
     from .audit import history_points
     report = load_report(args.report)
     fmt = Format(args.format)
-    opts = RenderOptions(base_dir=os.getcwd(), history=history_points(args.history))
+    opts = RenderOptions(base_dir=os.getcwd(), history=history_points(args.history),
+                         sarif_category=args.sarif_category)
     write_output(render(report, fmt, opts), args.output)
     return EXIT_OK
 

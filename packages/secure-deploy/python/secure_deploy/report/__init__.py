@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import importlib
+import os
 from typing import Callable, Optional, Tuple
 
 from ..frozen import frozen
@@ -22,10 +23,17 @@ class Format(enum.Enum):
     SARIF = "sarif"
     JUNIT = "junit"
     HTML = "html"
+    MARKDOWN = "markdown"                      # e.g. a CI job summary ($GITHUB_STEP_SUMMARY)
+    GITLAB_CODEQUALITY = "gitlab-codequality"  # GitLab's Code Quality report (merge-request widget)
 
     @property
     def extension(self) -> str:
-        return {"text": "txt", "json": "json", "sarif": "sarif", "junit": "xml", "html": "html"}[self.value]
+        return {"text": "txt", "json": "json", "sarif": "sarif", "junit": "xml", "html": "html",
+                "markdown": "md", "gitlab-codequality": "codequality.json"}[self.value]
+
+    @property
+    def module(self) -> str:
+        return self.value.replace("-", "_") + "_report"
 
 
 @frozen
@@ -46,10 +54,21 @@ class RenderOptions:
     history: Tuple[HistoryPoint, ...] = ()  # html: earlier runs, oldest first
     width: Optional[int] = 80              # text: wrap width; None: never wrap (pipes, files)
     detail: str = "default"                # text: "quiet" (failures only), "default", "all" (+ passing)
+    sarif_category: Optional[str] = None   # sarif: runs[].automationDetails.id (one per deployment)
+
+
+def relative_path(path: str, base_dir: Optional[str]) -> str:
+    """`path` relative to `base_dir` when it lies under it (how CI services name files in
+    the checkout), else unchanged."""
+    if base_dir and os.path.isabs(path):
+        base = base_dir.rstrip(os.sep) + os.sep
+        if path.startswith(base):
+            return path[len(base):].replace(os.sep, "/")
+    return path
 
 
 def renderer(fmt: Format) -> Callable[..., str]:
-    mod = importlib.import_module(f"{__package__}.{fmt.value}_report")
+    mod = importlib.import_module(f"{__package__}.{fmt.module}")
     return mod.render  # type: ignore[no-any-return]
 
 

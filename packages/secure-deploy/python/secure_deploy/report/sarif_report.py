@@ -35,6 +35,20 @@ _SECURITY_SEVERITY = {Severity.CRITICAL: "9.5", Severity.HIGH: "8.0", Severity.M
                       Severity.LOW: "3.0", Severity.INFO: "0.0"}
 _REPORTED = (Status.FAIL, Status.WARN, Status.MANUAL, Status.WAIVED)
 SRCROOT = "SRCROOT"
+DEFAULT_CATEGORY = "secure-deploy/audit/"
+
+
+def automation_id(category: Optional[str]) -> str:
+    """runs[].automationDetails.id for a category.
+
+    GitHub code scanning keys its alerts by this id's category (everything up to the
+    last "/"), and upload-sarif's own `category` input is ignored when the file already
+    carries an id. So each audited deployment needs an id of its own, or the audits
+    replace each other's alerts. The trailing "/" makes the whole name the category.
+    """
+    if not category:
+        return DEFAULT_CATEGORY
+    return category if category.endswith("/") else category + "/"
 
 
 def _uri(path: str, base_dir: Optional[str]) -> Dict[str, str]:
@@ -142,7 +156,8 @@ def _first_location(report: Report) -> Optional[Location]:
     return None
 
 
-def sarif_dict(report: Report, base_dir: Optional[str] = None) -> Dict[str, Any]:
+def sarif_dict(report: Report, base_dir: Optional[str] = None,
+               category: Optional[str] = None) -> Dict[str, Any]:
     fallback = _first_location(report)
     rules: List[Dict[str, Any]] = []
     results: List[Dict[str, Any]] = []
@@ -161,7 +176,7 @@ def sarif_dict(report: Report, base_dir: Optional[str] = None) -> Dict[str, Any]
         "tool": {"driver": {"name": "secure-deploy", "version": report.tool_version or "0",
                             "semanticVersion": report.tool_version or "0.0.0",
                             "rules": rules}},
-        "automationDetails": {"id": "secure-deploy/audit/"},
+        "automationDetails": {"id": automation_id(category)},
         "invocations": [{"executionSuccessful": True, "startTimeUtc": report.started_at,
                          "toolExecutionNotifications": notifications}],
         "results": results,
@@ -176,4 +191,5 @@ def sarif_dict(report: Report, base_dir: Optional[str] = None) -> Dict[str, Any]
 
 
 def render(report: Report, options: Any = None) -> str:
-    return json.dumps(sarif_dict(report, getattr(options, "base_dir", None)), indent=2) + "\n"
+    return json.dumps(sarif_dict(report, getattr(options, "base_dir", None),
+                                 getattr(options, "sarif_category", None)), indent=2) + "\n"
