@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Optional, Tuple
 
 from secure_deploy.facts.ncsconf import parse_ncs_conf
-from secure_deploy.facts.types import CdbFacts, Facts, HostFacts, KeysFacts, Settings
+from secure_deploy.facts.types import CdbFacts, Facts, FleetFacts, HostFacts, KeysFacts, Settings
 from secure_deploy.facts.version import parse_version
 from secure_deploy.model import Status
 
@@ -35,6 +35,7 @@ class Case:
     cdb_xml: Optional[str] = None
     settings: Settings = field(default_factory=Settings)
     env: Tuple[Tuple[str, str], ...] = ()
+    fleet: Optional[FleetFacts] = None     # cross-node rules: several nodes' NodeInfo
     note: str = ""
 
     @property
@@ -52,4 +53,4 @@ def build_facts(case: Case) -> Facts:
         from secure_deploy.facts.cdb import parse_cdb_xml
         cdb = parse_cdb_xml(case.cdb_xml.encode(), "cdb.xml")
     return Facts(version=version, now=NOW, ncs_conf=conf, host=case.host, keys=case.keys,
-                 cdb=cdb, settings=case.settings)
+                 cdb=cdb, settings=case.settings, fleet=case.fleet)

@@ -1,6 +1,7 @@
 """The folder layout is the architecture: imports point inward, one folder per capability.
 
-core (top-level modules) <- facts <- checks / keys / harden / report <- cli / nso
+core (top-level modules) <- facts <- checks / keys / harden / report <- cli / nso; fleet (cross-node
+merging) reads facts and checks and is used by cli / nso.
 """
 from __future__ import annotations
 
@@ -23,8 +24,9 @@ ALLOWED: Dict[str, Set[str]] = {
     "harden": {CORE, "facts", "checks"},
     "report": {CORE, "facts"},
     "alarms": {CORE},
-    "cli": {CORE, "facts", "checks", "keys", "harden", "report"},
-    "nso": {CORE, "facts", "checks", "keys", "harden", "report", "alarms"},
+    "fleet": {CORE, "facts", "checks"},
+    "cli": {CORE, "facts", "checks", "keys", "harden", "report", "fleet"},
+    "nso": {CORE, "facts", "checks", "keys", "harden", "report", "alarms", "fleet"},
 }
 
 

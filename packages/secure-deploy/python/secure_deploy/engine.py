@@ -54,7 +54,9 @@ def _missing_sources(rule: Rule, facts: Facts) -> Tuple[Finding, ...]:
             return (finding(Status.ERROR, f"could not read {source.replace('_', '.')}: {err}"),)
         if getattr(facts, source) is None:
             what = {"ncs_conf": "no ncs.conf given", "host": "host not inspected",
-                    "keys": "no keys file found", "cdb": "no CDB data given (use --cdb-xml)"}[source]
+                    "keys": "no keys file found", "cdb": "no CDB data given (use --cdb-xml)",
+                    "fleet": "one node audited: cross-node rules need several "
+                             "(audit --node, or secure-deploy fleet)"}[source]
             return (finding(Status.NOT_APPLICABLE, what),)
     return ()
 

@@ -12,7 +12,7 @@ from typing import Callable, Iterable, Mapping, Optional, Sequence, Tuple
 from .frozen import frozen
 from .redact import scrub
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"   # 1.1: optional "node" (per-node) and "fleet" (merged) blocks
 SUPPORTED_NSO_VERSIONS: Tuple[str, ...] = ("6.4", "6.5", "6.6", "6.7")
 
 
@@ -72,8 +72,9 @@ _STATUS_BADNESS = {
 }
 
 # Where the facts a rule needs come from; the engine answers NOT_APPLICABLE or ERROR
-# for a rule whose source was not collected or failed, without calling it.
-SOURCES = ("ncs_conf", "host", "keys", "cdb")
+# for a rule whose source was not collected or failed, without calling it. "fleet" is
+# the per-node facts of several nodes (cross-node rules; see secure_deploy/fleet/).
+SOURCES = ("ncs_conf", "host", "keys", "cdb", "fleet")
 
 
 @frozen
@@ -201,7 +202,42 @@ class NsoVersionInfo:
     def statement(self) -> str:
         if self.source == "assumed":
             return f"NSO version unknown: defaults of NSO {self.version} assumed (give --nso-version)"
+        if self.source == "per node":   # a fleet report over nodes of several releases
+            return f"defaults of each node's NSO release assumed: {self.full}"
         return f"defaults of NSO {self.version} assumed (version {self.full} from {self.source})"
+
+
+@frozen
+class NodeInfo:
+    """What cross-node rules need from one node, carried in its JSON report.
+
+    Never a secret: the keys file is reduced to its one-way fingerprint
+    (facts/keyfile.file_fingerprint) and the settings are ncs.conf leaves other
+    than /encrypted-strings, so a per-node report can leave its node and be merged
+    with the others (`secure-deploy fleet`).
+    """
+
+    name: str
+    cluster: Optional[str] = None        # HA cluster the node belongs to, if any
+    cluster_source: str = ""             # "--cluster" or the ncs.conf leaf it came from
+    keys_fingerprint: Optional[str] = None  # of the whole keys file; None: not read
+    keys_state: str = ""                 # "external file", "inline in ncs.conf", "absent", ...
+    settings: Tuple[Tuple[str, str], ...] = ()  # (ncs.conf path, effective value), sorted
+
+
+@frozen
+class NodeRun:
+    """One node of a merged fleet report: what was audited there and each rule's verdict."""
+
+    info: NodeInfo
+    target: str
+    started_at: str
+    nso_version: str
+    score: float
+    statuses: Tuple[Tuple[str, Status], ...]   # (rule id, status on this node)
+
+    def status(self, rule_id: str) -> Optional[Status]:
+        return dict(self.statuses).get(rule_id)
 
 
 @frozen
@@ -226,6 +262,8 @@ class Report:
     duration_s: float = 0.0
     tool_version: str = ""
     notes: Tuple[str, ...] = ()      # source errors, expired waivers, ...
+    node: Optional[NodeInfo] = None  # a per-node report: the node and its cross-node facts
+    nodes: Tuple[NodeRun, ...] = ()  # a merged fleet report: every node's verdicts
 
     @property
     def summary(self) -> Summary:

@@ -18,7 +18,7 @@ RULE_ID = re.compile(r"^SD-[A-Z]+-\d{3}$")
 
 CHECK_MODULES: Tuple[str, ...] = (
     "install", "keys", "ssh", "auth", "interfaces", "ipc", "hashing", "limits",
-    "ha", "root", "nacm", "southbound", "accounting",
+    "ha", "root", "nacm", "southbound", "accounting", "fleet",
 )
 
 

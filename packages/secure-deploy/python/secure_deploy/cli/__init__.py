@@ -18,11 +18,12 @@ from ..errors import SecureDeployError
 
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 # Each module has `register(subparsers)` adding parsers whose `func(args) -> int`.
-SUBCOMMAND_MODULES = ("audit", "catalog", "keys", "reports", "harden")
+SUBCOMMAND_MODULES = ("audit", "catalog", "keys", "reports", "harden", "fleet")
 # Which module defines each command: a run imports only the module of its command,
 # which keeps the start-up of `secure-deploy audit` in CI close to the interpreter's.
 COMMAND_MODULE = {"audit": "audit", "rules": "catalog", "explain": "catalog", "keys": "keys",
-                  "diff": "reports", "report": "reports", "waivers": "reports", "harden": "harden"}
+                  "diff": "reports", "report": "reports", "waivers": "reports", "harden": "harden",
+                  "fleet": "fleet"}
 
 
 def _help_width() -> int:

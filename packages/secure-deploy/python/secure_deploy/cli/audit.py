@@ -28,6 +28,7 @@ from ..facts.collect import Sources, collect, describe_target
 from ..facts.types import EXPOSURES, Settings
 from ..facts.version import resolve_version
 from ..fileio import check_writable
+from ..frozen import frozen
 from ..report.gating import evaluate_gates
 from ..model import Report, Severity
 from ..report import Format, HistoryPoint, RenderOptions, render
@@ -161,10 +162,29 @@ def add_gates(p: argparse.ArgumentParser) -> None:
                         "usage and input errors still exit 2")
 
 
+def add_cluster_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--cluster", action="append", default=[], metavar="NAME[=NODE,...]",
+                   help="HA cluster: NAME for every node, NAME=NODE,NODE for those nodes (repeatable); "
+                        "default: each node's report (ncs.conf /ncs-config/ha-raft/cluster-name)")
+
+
+def add_node_options(p: argparse.ArgumentParser) -> None:
+    """Options of `audit` for fleets: naming this node, or auditing several nodes' files."""
+    g = p.add_argument_group("fleets (cross-node rules SD-FLEET-*; see docs/fleet.md)")
+    g.add_argument("--node-name", metavar="NAME",
+                   help="this node's name in the report (default: the host name); `fleet` merges by it")
+    add_cluster_option(g)
+    g.add_argument("--node", action="append", default=[], metavar="NAME=DIR",
+                   help="audit the files of node NAME in DIR (repeatable): DIR holds ncs.conf, or etc/ncs/ "
+                        "and var/opt/ncs/ (as fetched), or etc/ and run/")
+    g.add_argument("--nodes-dir", metavar="DIR", help="audit every sub-folder of DIR as a node named after it")
+
+
 def register(sub: Any) -> None:
     p = sub.add_parser("audit", help="audit a deployment", description=__doc__,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     add_sources(p)
+    add_node_options(p)
     add_selection(p)
     add_output(p)
     add_gates(p)
@@ -266,12 +286,40 @@ def produce(report: Report, plan: Sequence[Tuple[Format, Optional[str]]], args: 
         write_output(render(report, fmt, opts), path)
 
 
-def cmd_audit(args: argparse.Namespace) -> int:
-    rules = select_rules(args)
+def with_node(report: Report, facts: Any, args: argparse.Namespace) -> Report:
+    """The report with this node's name, cluster, keys fingerprint and settings (for `fleet`)."""
+    from ..fleet.node import check_node_name, node_info
+    name = check_node_name(args.node_name or os.uname().nodename, "--node-name")
+    return dataclasses.replace(report, node=node_info(facts, name, registry.all_rules(), this_cluster(args)))
+
+
+def this_cluster(args: argparse.Namespace) -> Optional[str]:
+    """--cluster NAME of a one-node audit (NAME=NODE,... belongs to --node/--nodes-dir)."""
+    if not args.cluster:
+        return None
+    from ..fleet.node import parse_cluster_options
+    every, named = parse_cluster_options(args.cluster)
+    if named:
+        raise UsageError("--cluster NAME=NODE,...: only with --node/--nodes-dir; give --cluster NAME "
+                         "for this node")
+    return every
+
+
+@frozen
+class Prepared:
+    """What a reporting command reads before its work, so that a typo costs nothing."""
+
+    plan: Tuple[Tuple[Format, Optional[str]], ...]
+    waiver_file: Optional[str]
+    waivers: Tuple[Any, ...]
+    baseline: Optional[Report]
+
+
+def prepare(args: argparse.Namespace) -> Prepared:
+    """Outputs, gates, waivers and baseline of `audit` and `fleet`, checked up front."""
     plan = output_plan(getattr(args, _OUTPUTS, None) or [], args.output_dir)
     if args.min_score is not None and not 0 <= args.min_score <= 100:
         raise UsageError(f"--min-score {args.min_score:g}: must be between 0 and 100")
-    # Inputs that can be wrong are read before the audit, so a typo costs nothing.
     waivers: Sequence[Any] = ()
     wfile = waiver_file(args)
     if wfile:
@@ -286,22 +334,40 @@ def cmd_audit(args: argparse.Namespace) -> int:
     baseline = load_report(args.baseline) if args.baseline else None
     if args.output_dir:
         make_output_dir(args.output_dir)
-    version = resolve_version(args.nso_version, args.ncs_dir)
-    settings = Settings(max_key_age_days=args.max_key_age_days,
-                        accepted_exposures=tuple(args.accept_exposure))
-    src = sources_from(args)
-    started = now_iso()
-    facts = collect(src, version, started, strict=True, settings=settings)
-    report = run(facts, rules, target=describe_target(src, facts))
-    if wfile:
+    return Prepared(tuple(plan), wfile, tuple(waivers), baseline)
+
+
+def deliver(report: Report, args: argparse.Namespace, prep: Prepared, now: str,
+            waivers: Optional[Sequence[Any]] = None) -> int:
+    """Waive (`waivers`, default all of the file's), write every output, apply the gates."""
+    if prep.waiver_file:
         from ..report.waivers import apply_waivers, waiver_source_note
-        report = apply_waivers(report, waivers, facts.now)
-        report = dataclasses.replace(report, notes=(waiver_source_note(os.path.abspath(wfile), len(waivers)),
-                                                    *report.notes))
-    produce(report, plan, args)
+        report = apply_waivers(report, prep.waivers if waivers is None else waivers, now)
+        report = dataclasses.replace(report, notes=(
+            waiver_source_note(os.path.abspath(prep.waiver_file), len(prep.waivers)), *report.notes))
+    produce(report, prep.plan, args)
     gate = evaluate_gates(report, fail_on=Severity.parse(args.fail_on), min_score=args.min_score,
-                          baseline=baseline)
+                          baseline=prep.baseline)
     soft = " (ignored: --exit-zero)" if args.exit_zero else ""
     for reason in gate.reasons:
         print(f"secure-deploy: gate failed{soft}: {reason}", file=sys.stderr)
     return 0 if args.exit_zero else gate.exit_code
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    rules = select_rules(args)
+    prep = prepare(args)
+    version = resolve_version(args.nso_version, args.ncs_dir)
+    settings = Settings(max_key_age_days=args.max_key_age_days,
+                        accepted_exposures=tuple(args.accept_exposure))
+    if args.node or args.nodes_dir:
+        from .fleet import audit_nodes
+        return audit_nodes(args, rules, prep, version, settings)
+    this_cluster(args)      # a wrong --cluster is an error whatever the format
+    src = sources_from(args)
+    started = now_iso()
+    facts = collect(src, version, started, strict=True, settings=settings)
+    report = run(facts, rules, target=describe_target(src, facts))
+    if any(fmt is Format.JSON for fmt, _ in prep.plan):   # only the JSON report carries it
+        report = with_node(report, facts, args)
+    return deliver(report, args, prep, facts.now)

@@ -18,7 +18,7 @@ from ..fileio import read_input
 from ..xmlsafe import local, parse_bytes, read_bytes
 from .host import inspect_file
 from .keyfile import (FORMAT_LEGACY, LEGACY_GENERATION, MAX_FILE_BYTES, KeysFile,
-                      make_keyset, parse_keys)
+                      file_fingerprint, make_keyset, parse_keys)
 from .types import FileFacts, KeyGeneration, KeysFacts
 
 SOURCE_ARGUMENT = "rotation history"
@@ -137,7 +137,8 @@ def reduce_keys(path: str, kf: KeysFile, file: FileFacts, *, active: Optional[in
     gens = tuple(KeyGeneration(g.generation, g.names, g.fingerprint, g.is_dummy) for g in kf.generations)
     return KeysFacts(path=path, file=file, format=kf.format, generations=gens,
                      active_generation=default_active(kf) if active is None else active,
-                     created_at=created_at, created_source=created_source)
+                     created_at=created_at, created_source=created_source,
+                     file_fingerprint=file_fingerprint(kf))
 
 
 def _iso(ts: float) -> str:

@@ -7,10 +7,10 @@ values never get this far: the readers reduce them to properties (scheme, length
 from __future__ import annotations
 
 from dataclasses import field
-from typing import Dict, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from ..frozen import frozen
-from ..model import Location, NsoVersionInfo
+from ..model import Location, NodeInfo, NsoVersionInfo
 from .ncsconf_defaults import default_for
 
 NCS_CONFIG = "/ncs-config"
@@ -179,6 +179,7 @@ class KeysFacts:
     active_generation: Optional[int] = None      # known inside NSO; standalone: newest
     created_at: Optional[str] = None             # ISO 8601 time the active keys were made
     created_source: str = ""                     # "rotation history" or "file mtime (estimate)"
+    file_fingerprint: Optional[str] = None       # of the whole file (keyfile.file_fingerprint)
 
     @property
     def has_des3(self) -> bool:
@@ -322,6 +323,21 @@ class Settings:
 
 
 @frozen
+class FleetFacts:
+    """Several nodes' facts for the cross-node rules: fingerprints and settings, never keys."""
+
+    nodes: Tuple[NodeInfo, ...] = ()
+
+    def clusters(self) -> Tuple[Tuple[str, Tuple[NodeInfo, ...]], ...]:
+        """(cluster name, its nodes) in order of first appearance; nodes without a cluster left out."""
+        out: Dict[str, List[NodeInfo]] = {}
+        for n in self.nodes:
+            if n.cluster:
+                out.setdefault(n.cluster, []).append(n)
+        return tuple((name, tuple(members)) for name, members in out.items())
+
+
+@frozen
 class Facts:
     """Everything one audit judges, gathered before any check runs."""
 
@@ -333,6 +349,7 @@ class Facts:
     cdb: Optional[CdbFacts] = None
     settings: Settings = field(default_factory=Settings)
     errors: Tuple[Tuple[str, str], ...] = ()      # (source, message) for sources that failed
+    fleet: Optional[FleetFacts] = None            # several nodes (cross-node rules only)
 
     def error(self, source: str) -> Optional[str]:
         return dict(self.errors).get(source)

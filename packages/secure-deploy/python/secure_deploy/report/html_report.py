@@ -167,6 +167,41 @@ def _row(r: RuleResult) -> str:
             f"<td>{_findings_cell(r)}</td></tr>")
 
 
+_LETTER = {"pass": "P", "fail": "F", "warn": "W", "manual": "M", "error": "E", "waived": "V",
+           "not-applicable": "-"}
+_QUIET = ("pass", "not-applicable")
+
+
+def node_matrix(report: Report) -> str:
+    """Nodes x rules of a fleet report: one row per node, one column per rule that is not
+    passing (or not applicable) on every node; the rest are counted, not drawn."""
+    if not report.nodes:
+        return ""
+    rule_ids = list(dict.fromkeys(rid for n in report.nodes for rid, _ in n.statuses))
+    per_node = [dict((rid, st.value) for rid, st in n.statuses) for n in report.nodes]
+    cols = [rid for rid in rule_ids if any(m.get(rid, "not-applicable") not in _QUIET for m in per_node)]
+    quiet = len(rule_ids) - len(cols)
+    head = "".join(f'<th class="rc"><code>{_e(rid)}</code></th>' for rid in cols)
+    rows = []
+    for n, m in zip(report.nodes, per_node):
+        cells = []
+        for rid in cols:
+            st = m.get(rid, "not-applicable")
+            cells.append(f'<td class="mc" data-rule="{_e(rid)}" data-status="{st}" title="{_e(n.info.name)} '
+                         f'{_e(rid)}: {st}">{_badge(_LETTER[st], _STATUS_COLOUR[st])}</td>')
+        fp = n.info.keys_fingerprint or n.info.keys_state or "-"
+        rows.append(f'<tr data-node="{_e(n.info.name)}"><td><b>{_e(n.info.name)}</b></td>'
+                    f"<td>{_e(n.info.cluster or '-')}</td><td>{n.score}</td><td><code>{_e(fp)}</code></td>"
+                    + "".join(cells) + "</tr>")
+    legend = ", ".join(f"{v} {k}" for k, v in _LETTER.items())
+    return ("<section><h2>Nodes &times; rules</h2>"
+            f"<p class=\"ev\">{len(report.nodes)} nodes; {len(cols)} rules with a problem on some node shown "
+            f"({legend}); {quiet} rules pass or do not apply on every node.</p>"
+            '<div style="overflow-x:auto"><table id="node-matrix"><thead><tr><th>node</th><th>cluster</th>'
+            f"<th>score</th><th>keys fingerprint</th>{head}</tr></thead><tbody>"
+            + "".join(rows) + "</tbody></table></div></section>")
+
+
 def _options(values: Sequence[Tuple[str, str]], selected: str = "") -> str:
     return "".join(f'<option value="{_e(v)}"{" selected" if v == selected else ""}>{_e(t)}</option>'
                    for v, t in values)
@@ -213,6 +248,7 @@ def render(report: Report, options: Any = None) -> str:
         f"<div class=\"sub\">{s.score_without_waivers} without waivers &middot; {s.total} rules</div></div>",
         f"<div class=\"card\">{status_chart}</div><div class=\"card\">{sev_chart}</div>{trend}</div>",
         notes,
+        node_matrix(report),
         "<section><h2>Findings</h2><div class=\"filters\">",
         f"<label>severity <select id=\"f-sev\">{_options(sev_opts)}</select></label>",
         f"<label>status <select id=\"f-status\">{_options(status_opts, 'problems')}</select></label>",

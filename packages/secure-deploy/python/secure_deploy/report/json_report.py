@@ -12,8 +12,8 @@ from typing import Any, Dict, List, Mapping, Optional
 from ..errors import InputError
 from ..fileio import read_input
 from ..references import reference_url
-from ..model import (SCHEMA_VERSION, SUPPORTED_NSO_VERSIONS, Finding, Location, NsoVersionInfo, Report, RuleMeta,
-                     RuleResult, Severity, Status)
+from ..model import (SCHEMA_VERSION, SUPPORTED_NSO_VERSIONS, Finding, Location, NodeInfo, NodeRun, NsoVersionInfo,
+                     Report, RuleMeta, RuleResult, Severity, Status)
 
 
 def _location(loc: Location) -> Dict[str, Any]:
@@ -55,9 +55,28 @@ def result_dict(r: RuleResult) -> Dict[str, Any]:
     return d
 
 
+def node_dict(n: NodeInfo, with_settings: bool = True) -> Dict[str, Any]:
+    d: Dict[str, Any] = {"name": n.name, "cluster": n.cluster, "cluster_source": n.cluster_source,
+                         "keys": {"fingerprint": n.keys_fingerprint, "state": n.keys_state}}
+    if with_settings:
+        d["settings"] = dict(n.settings)
+    return d
+
+
+def _node_run_dict(n: NodeRun) -> Dict[str, Any]:
+    return {**node_dict(n.info, with_settings=False), "target": n.target, "started_at": n.started_at,
+            "nso_version": n.nso_version, "score": n.score,
+            "statuses": {rule_id: st.value for rule_id, st in n.statuses}}
+
+
 def report_dict(report: Report) -> Dict[str, Any]:
     s = report.summary
     results: List[Dict[str, Any]] = [result_dict(r) for r in report.results]
+    extra: Dict[str, Any] = {}
+    if report.node is not None:
+        extra["node"] = node_dict(report.node)
+    if report.nodes:
+        extra["fleet"] = {"nodes": [_node_run_dict(n) for n in report.nodes]}
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "secure-deploy", "version": report.tool_version},
@@ -70,6 +89,7 @@ def report_dict(report: Report) -> Dict[str, Any]:
                     "failed_by_severity": dict(s.failed_by_severity),
                     "score": s.score, "score_without_waivers": s.score_without_waivers},
         "notes": list(report.notes),
+        **extra,
         "results": results,
     }
 
@@ -157,6 +177,28 @@ def _finding_from(rd: _Reader, d: Any, where: str) -> Finding:
                    location=_loc(rd, d, where), waiver=rd.get(d, "waiver", where, str, None))
 
 
+def _node_info(rd: _Reader, d: Any, where: str) -> NodeInfo:
+    keys = rd.get(d, "keys", where, dict, {})
+    settings = rd.get(d, "settings", where, dict, {})
+    if not all(isinstance(v, str) for v in settings.values()):
+        raise rd.fail(where, "'settings' values must be strings")
+    return NodeInfo(name=rd.get(d, "name", where, str), cluster=rd.get(d, "cluster", where, str, None),
+                    cluster_source=rd.get(d, "cluster_source", where, str, ""),
+                    keys_fingerprint=rd.get(keys, "fingerprint", where + ".keys", str, None),
+                    keys_state=rd.get(keys, "state", where + ".keys", str, ""),
+                    settings=tuple(sorted(settings.items())))
+
+
+def _node_run(rd: _Reader, d: Any, where: str) -> NodeRun:
+    statuses = rd.get(d, "statuses", where, dict)
+    return NodeRun(info=_node_info(rd, d, where), target=rd.get(d, "target", where, str, ""),
+                   started_at=rd.get(d, "started_at", where, str, ""),
+                   nso_version=rd.get(d, "nso_version", where, str, ""),
+                   score=rd.get(d, "score", where, float, 0.0),
+                   statuses=tuple((str(k), rd.enum(Status, v if isinstance(v, str) else "", where + ".statuses"))
+                                  for k, v in statuses.items()))
+
+
 def report_from_dict(d: Any, name: str = "report") -> Report:
     """Rebuild a model.Report from `report_dict` output (a saved JSON report)."""
     rd = _Reader(name)
@@ -184,7 +226,10 @@ def report_from_dict(d: Any, name: str = "report") -> Report:
                   started_at=rd.get(d, "started_at", "top level", str),
                   duration_s=rd.get(d, "duration_s", "top level", float, 0.0),
                   tool_version=rd.get(tool, "version", "tool", str, ""),
-                  notes=rd.strs(d, "notes", "top level"))
+                  notes=rd.strs(d, "notes", "top level"),
+                  node=_node_info(rd, d["node"], "node") if d.get("node") is not None else None,
+                  nodes=tuple(_node_run(rd, n, f"fleet.nodes[{i}]") for i, n in enumerate(
+                      rd.get(rd.get(d, "fleet", "top level", dict, {}), "nodes", "fleet", list, []))))
 
 
 def load_report(path: str) -> Report:

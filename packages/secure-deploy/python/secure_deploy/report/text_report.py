@@ -78,6 +78,23 @@ def summary_lines(report: Report) -> List[str]:
     return [f"{s.total} rules: {counts}", score]
 
 
+def node_lines(report: Report, width: int) -> List[str]:
+    """A fleet report's nodes: cluster, score and what is not passing on each."""
+    if not report.nodes:
+        return []
+    out = [f"== NODES ({len(report.nodes)}) =="]
+    for n in report.nodes:
+        counts = {st.value: 0 for st in _SHOWN}
+        for _, st in n.statuses:
+            if st.value in counts:
+                counts[st.value] += 1
+        cluster = f" (cluster {n.info.cluster})" if n.info.cluster else ""
+        shown = ", ".join(f"{c} {k}" for k, c in counts.items() if c) or "nothing to act on"
+        out += _wrap(f"{n.info.name}{cluster}: score {n.score}, {shown}", width, "", "    ")
+    out.append("")
+    return out
+
+
 def render(report: Report, options: Any = None) -> str:
     colour = bool(getattr(options, "color", False))
     width = text_width(getattr(options, "width", DEFAULT_WIDTH))
@@ -99,6 +116,7 @@ def render(report: Report, options: Any = None) -> str:
         out += _wrap(f"note: {note}", width, "", "      ")
     if report.notes:
         out.append("")
+    out += node_lines(report, width)
     failed = ", ".join(f"{n} {k}" for k, n in report.summary.failed_by_severity if n)
     if failed:
         out += _wrap(f"failed by severity: {failed}", width, "", "  ")
