@@ -74,21 +74,22 @@ def test_terminal_width_decision():
 def test_text_on_a_terminal_wraps_to_columns():
     master, slave = os.openpty()
     env = {**os.environ, "COLUMNS": "60", "NO_COLOR": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "secure_deploy.cli", *DEMO, "--no-waivers"], stdout=slave,
+                            stderr=subprocess.DEVNULL, env=env, cwd=REPO)
+    os.close(slave)
+    chunks = []
     try:
-        proc = subprocess.run([sys.executable, "-m", "secure_deploy.cli", *DEMO, "--no-waivers"], stdout=slave,
-                              stderr=subprocess.PIPE, env=env, timeout=120, cwd=REPO)
-        os.close(slave)
-        chunks = []
-        while True:
+        while True:          # read while it writes: a full pty buffer would block the child
             try:
                 data = os.read(master, 65536)
-            except OSError:
+            except OSError:  # EIO: the child closed its end
                 break
             if not data:
                 break
             chunks.append(data)
     finally:
         os.close(master)
+        proc.wait(timeout=120)
     assert proc.returncode == 1
     lines = b"".join(chunks).decode().replace("\r\n", "\n").splitlines()
     assert lines and all(len(ln) <= 60 or len(ln.split()) == 1 for ln in lines)

@@ -200,3 +200,35 @@ def test_action_is_read_only_towards_config(dep) -> None:
     dep.audit()
     assert dep.d.dump_xml(config=True) == before
     assert dep.ncs_conf.read_text() == DEV_NCS_CONF
+
+
+def _accept(dep, interface: str, reason: str, approver: str) -> None:
+    import ncs
+    with ncs.maapi.single_write_trans("admin", "system", db=ncs.RUNNING) as t:
+        e = ncs.maagic.get_root(t).secure_deploy.settings.accepted_exposure.create(interface)
+        e.reason, e.approver = reason, approver
+        t.apply()
+
+
+def test_accepted_exposure_from_settings_is_accepted_never_pass(dep) -> None:
+    """/secure-deploy/settings/accepted-exposure: the matching interface finding is
+    ACCEPTED (with reason and approver) in the oper data and in every rendered report;
+    it fails no gate and is not a pass. The autouse fixture validates the oper data."""
+    before = dep.audit(rule=["SD-IF-001", "SD-IF-003"])
+    assert dep.result("SD-IF-001") == "fail"
+    _accept(dep, "cli-ssh", "OSS reaches the CLI over the management VLAN", "secops")
+    out = dep.audit(rule=["SD-IF-001", "SD-IF-003"])
+    assert dep.result("SD-IF-001") == "accepted"
+    assert dep.result("SD-IF-003") == "fail"                      # only the declared interface
+    assert out["counts"]["accepted"] == 1 and out["counts"]["passed"] == 0
+    assert dep.d.get("/secure-deploy/last-run/counts/accepted") == 1
+    msg = dep.d.get("/secure-deploy/last-run/result{SD-IF-001}/message")
+    assert "OSS reaches the CLI" in msg and "approved by secops" in msg
+    assert [f["rule-id"] for f in out["failure"]] == ["SD-IF-003"]
+    assert out["score"] > before["score"]
+    report = dep.d.request_action("/secure-deploy/report", format="json")["content"]
+    doc = __import__("json").loads(report)
+    res = {r["rule_id"]: r for r in doc["results"]}["SD-IF-001"]
+    assert res["status"] == "accepted" and "secops" in res["findings"][0]["acceptance"]
+    text = dep.d.request_action("/secure-deploy/report", format="text")["content"]
+    assert "[ACCEPT] SD-IF-001" in text

@@ -87,7 +87,7 @@ def test_report_without_rule_block_still_loads():
 
 @pytest.mark.parametrize("mutate,problem", [
     (lambda d: d.pop("results"), "missing 'results'"),
-    (lambda d: d.update(schema_version="2.0"), "schema version 2.0 is not supported"),
+    (lambda d: d.update(schema_version="3.0"), "schema version 3.0 is not supported"),
     (lambda d: d["results"][0].update(status="great"), "results[0]: unknown status 'great'"),
     (lambda d: d["results"][0].update(findings="x"), "results[0]: 'findings' has the wrong type"),
 ])
@@ -115,3 +115,56 @@ def test_no_secret_in_json():
     out = render(sample_report(), Format.JSON)
     from report_samples import SECRET_HASH, SECRET_KEY
     assert SECRET_HASH not in out and SECRET_KEY not in out and "QQQQQQQQ" not in out
+
+
+def accepted_report():
+    import dataclasses
+    from report_samples import NOW, SYNTHETIC, dev_facts
+    from secure_deploy import registry
+    from secure_deploy.engine import run
+    from secure_deploy.facts.types import AcceptedExposure, Settings
+    facts = dataclasses.replace(dev_facts(), settings=Settings(
+        accepted_exposures=(AcceptedExposure("cli-ssh", "OSS over the management VLAN", "secops"),)))
+    return run(facts, registry.all_rules() + SYNTHETIC, target="ncs.conf", started_at=NOW)
+
+
+def test_accepted_status_validates_and_round_trips(validator):
+    rep = accepted_report()
+    doc = json.loads(render(rep, Format.JSON))
+    assert errors(validator, doc) == []
+    res = {r["rule_id"]: r for r in doc["results"]}["SD-IF-001"]
+    assert res["status"] == "accepted" and doc["summary"]["by_status"]["accepted"] >= 1
+    assert res["findings"][0]["acceptance"] == \
+        "accepted exposure cli-ssh: OSS over the management VLAN (approved by secops)"
+    assert doc["summary"]["score"] > doc["summary"]["score_without_waivers"]
+    assert report_from_dict(doc) == rep
+
+
+def test_one_evidence_shape_everywhere(validator):
+    """schema 2.0: evidence is a name -> value object in results and findings alike."""
+    doc = json.loads(render(waived_report(), Format.JSON))
+    assert doc["schema_version"].startswith("2.")
+    shapes = {type(r["evidence"]) for r in doc["results"]} | \
+        {type(f["evidence"]) for r in doc["results"] for f in r["findings"]}
+    assert shapes == {dict}
+    auth = {r["rule_id"]: r for r in doc["results"]}["SD-AUTH-002"]
+    assert auth["evidence"] and auth["evidence"] == auth["findings"][0]["evidence"]
+    bad = json.loads(json.dumps(doc))
+    bad["results"][0]["evidence"] = [{"name": "a", "value": "b"}]         # the 1.x shape
+    assert errors(validator, bad)
+
+
+def test_reports_of_schema_1_still_load():
+    """Saved 1.x reports (baselines, history) load: their result-level evidence list is
+    derived data and not read back."""
+    doc = report_dict(waived_report())
+    doc["schema_version"] = "1.0"
+    for r in doc["results"]:
+        r["evidence"] = [{"name": k, "value": v} for k, v in r["evidence"].items()]
+    assert report_from_dict(doc) == waived_report()
+
+
+def test_evidence_object_keeps_repeated_names():
+    from secure_deploy.report.json_report import evidence_object
+    assert evidence_object([("a", "1"), ("b", "2"), ("a", "3"), ("a", "4")]) == \
+        {"a": "1", "b": "2", "a (2)": "3", "a (3)": "4"}

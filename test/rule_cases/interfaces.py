@@ -2,7 +2,7 @@ from factsbuilder import Case
 from secure_deploy.facts.types import HostFacts, Settings
 from secure_deploy.model import Status
 
-P, F, W = Status.PASS, Status.FAIL, Status.WARN
+P, F, W, A = Status.PASS, Status.FAIL, Status.WARN, Status.ACCEPTED
 
 
 def accept(*names: str) -> Settings:
@@ -33,14 +33,14 @@ CASES = [
     Case("SD-IF-001", F, "", note="absent-default-true"),
     Case("SD-IF-001", F, "<cli><ssh><enabled>true</enabled><ip>127.0.0.1</ip></ssh></cli>",
          note="loopback-still-enabled"),
-    Case("SD-IF-001", W, CLI_SSH_ON, settings=accept("cli-ssh"), note="accepted"),
+    Case("SD-IF-001", A, CLI_SSH_ON, settings=accept("cli-ssh"), note="accepted"),
     Case("SD-IF-001", F, CLI_SSH_ON, settings=accept("netconf-ssh"), note="other-exposure-accepted"),
     # SD-IF-002 NETCONF over SSH
     Case("SD-IF-002", P, NC_SSH_ON.replace("true", "false")),
     Case("SD-IF-002", P, "<netconf-north-bound><enabled>false</enabled></netconf-north-bound>", note="netconf-off"),
     Case("SD-IF-002", F, NC_SSH_ON),
     Case("SD-IF-002", F, "", note="absent-default-true"),
-    Case("SD-IF-002", W, NC_SSH_ON, settings=accept("netconf-ssh"), note="accepted"),
+    Case("SD-IF-002", A, NC_SSH_ON, settings=accept("netconf-ssh"), note="accepted"),
     # SD-IF-003 WebUI over HTTP
     Case("SD-IF-003", P, webui("<transport><tcp><enabled>false</enabled></tcp></transport>")),
     Case("SD-IF-003", P, "", note="webui-off-by-default"),
@@ -48,7 +48,7 @@ CASES = [
          note="tcp-on-but-webui-off"),
     Case("SD-IF-003", F, WEB_HTTP_ON),
     Case("SD-IF-003", F, webui(""), note="webui-on-tcp-default-true"),
-    Case("SD-IF-003", W, WEB_HTTP_ON, settings=accept("webui-http"), note="accepted"),
+    Case("SD-IF-003", A, WEB_HTTP_ON, settings=accept("webui-http"), note="accepted"),
     # SD-IF-004 TLS on the web server
     Case("SD-IF-004", P, "", note="webui-and-restconf-off"),
     Case("SD-IF-004", P, webui(ssl(OWN_CERT))),
@@ -76,7 +76,7 @@ CASES = [
     Case("SD-IF-004", P, webui(ssl("<cert-file>/opt/ncs/ncs-6.4.1/etc/ncs/ssl/cert/host.cert</cert-file>")),
          note="literal-path-unknown-install-dir"),
     Case("SD-IF-004", F, WEB_HTTP_ON, note="http-only"),
-    Case("SD-IF-004", W, WEB_HTTP_ON, settings=accept("webui-http"), note="http-only-accepted"),
+    Case("SD-IF-004", A, WEB_HTTP_ON, settings=accept("webui-http"), note="http-only-accepted"),
     Case("SD-IF-004", F, "<restconf><enabled>true</enabled></restconf>",
          note="restconf-on-webui-default-transport-http"),
     Case("SD-IF-004", P, "<restconf><enabled>true</enabled><transport><ssl><enabled>true</enabled>"

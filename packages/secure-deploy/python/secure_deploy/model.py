@@ -12,7 +12,11 @@ from typing import Callable, Iterable, Mapping, Optional, Sequence, Tuple
 from .frozen import frozen
 from .redact import scrub
 
-SCHEMA_VERSION = "1.1"   # 1.1: optional "node" (per-node) and "fleet" (merged) blocks
+# 1.1: optional "node" (per-node) and "fleet" (merged) blocks.
+# 2.0: `evidence` is a name -> value object everywhere (1.x had a list of name/value
+# pairs at result level); status `accepted`. Reports of 1.x still load.
+SCHEMA_VERSION = "2.0"
+READABLE_SCHEMA_MAJORS = ("1", "2")
 SUPPORTED_NSO_VERSIONS: Tuple[str, ...] = ("6.4", "6.5", "6.6", "6.7")
 
 
@@ -54,6 +58,9 @@ class Status(enum.Enum):
     MANUAL = "manual"
     ERROR = "error"
     WAIVED = "waived"
+    # An exposure the operator declared intended (an interface enabled on purpose,
+    # with a reason and an approver): never PASS, never gating, always shown.
+    ACCEPTED = "accepted"
 
     @property
     def badness(self) -> int:
@@ -64,12 +71,15 @@ class Status(enum.Enum):
 _STATUS_BADNESS = {
     Status.NOT_APPLICABLE: 0,
     Status.PASS: 1,
-    Status.WAIVED: 2,
-    Status.MANUAL: 3,
-    Status.WARN: 4,
-    Status.FAIL: 5,
-    Status.ERROR: 6,
+    Status.ACCEPTED: 2,
+    Status.WAIVED: 3,
+    Status.MANUAL: 4,
+    Status.WARN: 5,
+    Status.FAIL: 6,
+    Status.ERROR: 7,
 }
+# Accepted risks: count as fixed in `score`, as failing in `score_without_waivers`.
+EXCEPTED = (Status.WAIVED, Status.ACCEPTED)
 
 # Where the facts a rule needs come from; the engine answers NOT_APPLICABLE or ERROR
 # for a rule whose source was not collected or failed, without calling it. "fleet" is
@@ -120,6 +130,7 @@ class Finding:
     object: Optional[str] = None
     location: Optional[Location] = None
     waiver: Optional[str] = None       # why a WAIVED finding is waived
+    acceptance: Optional[str] = None   # why an ACCEPTED finding is accepted, and by whom
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "message", scrub(self.message))
@@ -247,8 +258,8 @@ class Summary:
     total: int
     by_status: Tuple[Tuple[str, int], ...]
     failed_by_severity: Tuple[Tuple[str, int], ...]
-    score: float                # waived findings count as fixed
-    score_without_waivers: float  # waived findings count as failing
+    score: float                # waived and accepted findings count as fixed
+    score_without_waivers: float  # waived and accepted findings count as failing
 
 
 @frozen
@@ -282,7 +293,7 @@ def _score(results: Sequence[RuleResult], waived_counts_as_pass: bool) -> float:
         if r.status in (Status.NOT_APPLICABLE, Status.MANUAL, Status.ERROR) or w == 0:
             continue
         total += w
-        if r.status is Status.PASS or (r.status is Status.WAIVED and waived_counts_as_pass):
+        if r.status is Status.PASS or (r.status in EXCEPTED and waived_counts_as_pass):
             got += w
         elif r.status is Status.WARN:
             got += w / 2

@@ -1,7 +1,8 @@
 """Small helpers shared by the checks."""
 from __future__ import annotations
 
-from typing import Iterable, Optional
+import dataclasses
+from typing import Any, Iterable, Optional
 
 from ..facts.types import Facts, NcsConf
 from ..model import Finding, Status, finding
@@ -51,4 +52,12 @@ def is_loopback(addr: Optional[str]) -> bool:
 
 def accepted(facts: Facts, exposure: str) -> bool:
     """The operator declared this exposure intended (--accept-exposure / NSO config)."""
-    return exposure in facts.settings.accepted_exposures
+    return facts.settings.exposure(exposure) is not None
+
+
+def accepted_finding(facts: Facts, exposure: str, message: str, **kw: Any) -> Finding:
+    """The ACCEPTED finding of a declared exposure: the message says which, why and who."""
+    acc = facts.settings.exposure(exposure)
+    assert acc is not None
+    f = finding(Status.ACCEPTED, f"{message}; {acc.statement}", **kw)
+    return dataclasses.replace(f, acceptance=acc.statement)

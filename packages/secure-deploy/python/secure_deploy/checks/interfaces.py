@@ -3,7 +3,8 @@
 The production ncs.conf turns off CLI over SSH, NETCONF over SSH and the plain-HTTP
 WebUI, and turns on CLI restricted-file-access. The ncs.conf(5) defaults are the
 opposite for all four, so an absent element is a finding. Operators who need one of
-the three interfaces declare it (Settings.accepted_exposures) and get WARN instead.
+the three interfaces declare it (Settings.accepted_exposures, with a reason and an
+approver) and get ACCEPTED instead: shown in every report, never PASS or gating.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import List, Sequence, Tuple
 from ..facts.types import Facts, NcsConf
 from ..model import Finding, Severity, Status, finding
 from ..registry import rule
-from ._common import NCS_CONF_MAN, accepted, conf, is_loopback
+from ._common import NCS_CONF_MAN, accepted, accepted_finding, conf, is_loopback
 from .install import install_dir_path
 
 SECTION = "Development vs. Production Deployment > Network Interfaces"
@@ -58,7 +59,7 @@ def _exposure(facts: Facts, name: str, what: str, c: NcsConf, enabled_path: str,
               actual=c.described(enabled_path), ip=c.effective(ip_path), port=c.effective(port_path))
     at = f" on {ev['ip']}:{ev['port']}"
     if accepted(facts, name):
-        return finding(Status.WARN, f"{what} is enabled{at}; declared an accepted exposure ({name})", **ev)
+        return accepted_finding(facts, name, f"{what} is enabled{at}", **ev)
     return finding(Status.FAIL, f"{what} is enabled{at}{remedy}", **ev)
 
 
@@ -239,12 +240,12 @@ def _transport(c: NcsConf, facts: Facts, label: str, ssl_enabled: str, ssl_base:
     # The WebUI's HTTP listener itself is SD-IF-003's subject (where an operator
     # may accept it); here the missing TLS is the finding.
     plain = c.enabled(tcp_enabled)
-    status = Status.WARN if plain and label.startswith("WebUI") and accepted(facts, "webui-http") \
-        else Status.FAIL
     what = "served over clear-text HTTP only" if plain else "enabled without an HTTPS (TLS) transport"
-    return [finding(status, f"{label} is {what}", obj=label,
-                    paths=(ssl_enabled, tcp_enabled), location=c.location(ssl_enabled),
-                    expected="true", actual=c.described(ssl_enabled), http=c.described(tcp_enabled))]
+    ev = dict(obj=label, paths=(ssl_enabled, tcp_enabled), location=c.location(ssl_enabled),
+              expected="true", actual=c.described(ssl_enabled), http=c.described(tcp_enabled))
+    if plain and label.startswith("WebUI") and accepted(facts, "webui-http"):
+        return [accepted_finding(facts, "webui-http", f"{label} is {what}", **ev)]
+    return [finding(Status.FAIL, f"{label} is {what}", **ev)]
 
 
 @rule("SD-IF-005", "NETCONF over clear-text TCP is off or bound to loopback", Severity.MEDIUM,

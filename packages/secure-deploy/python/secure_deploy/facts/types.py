@@ -315,11 +315,41 @@ EXPOSURES = ("cli-ssh", "netconf-ssh", "webui-http")
 
 
 @frozen
+class AcceptedExposure:
+    """An interface enabled on purpose: its findings are ACCEPTED, never PASS."""
+
+    interface: str          # one of EXPOSURES
+    reason: str = ""
+    approver: str = ""
+
+    @property
+    def statement(self) -> str:
+        why = f": {self.reason}" if self.reason else ""
+        who = f" (approved by {self.approver})" if self.approver else ""
+        return f"accepted exposure {self.interface}{why}{who}"
+
+
+@frozen
 class Settings:
-    """Operator settings that change verdicts (from CLI options or NSO config)."""
+    """Operator settings that change verdicts (from CLI options or NSO config).
+
+    `accepted_exposures` takes AcceptedExposure entries or bare interface names
+    (`--accept-exposure cli-ssh`); names are turned into entries without a reason.
+    """
 
     max_key_age_days: int = 365
-    accepted_exposures: Tuple[str, ...] = ()      # e.g. ("cli-ssh",): enabled on purpose
+    accepted_exposures: Tuple[AcceptedExposure, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "accepted_exposures", tuple(
+            e if isinstance(e, AcceptedExposure) else AcceptedExposure(str(e)) for e in self.accepted_exposures))
+
+    @property
+    def exposure_names(self) -> Tuple[str, ...]:
+        return tuple(e.interface for e in self.accepted_exposures)
+
+    def exposure(self, name: str) -> Optional[AcceptedExposure]:
+        return next((e for e in self.accepted_exposures if e.interface == name), None)
 
 
 @frozen

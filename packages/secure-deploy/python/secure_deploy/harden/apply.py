@@ -309,7 +309,7 @@ def plan_text(source: Union[str, "os.PathLike[str]", Facts, NcsConf], *, version
         if source.ncs_conf is None:
             raise InputError("no ncs.conf to harden")
         version = version or source.version.version
-        accepted_exposures = tuple(accepted_exposures) or source.settings.accepted_exposures
+        accepted_exposures = tuple(accepted_exposures) or source.settings.exposure_names
         source = source.ncs_conf
     if isinstance(source, NcsConf):
         version = version or source.version

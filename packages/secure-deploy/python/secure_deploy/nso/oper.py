@@ -24,7 +24,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from ..errors import InputError, UsageError
 from ..model import (Finding, NsoVersionInfo, Report, Rule, RuleMeta, RuleResult, Severity, Status)
-from ..report.json_report import report_dict, report_from_dict
+from ..report.json_report import evidence_object, report_dict, report_from_dict
 
 LAST_RUN = "/secure-deploy/last-run"
 HISTORY = "/secure-deploy/history/run"
@@ -33,7 +33,7 @@ FAILING = (Status.FAIL,)
 PASSING = (Status.PASS,)
 COUNT_LEAVES = (("total", None), ("passed", Status.PASS), ("failed", Status.FAIL), ("warned", Status.WARN),
                 ("not_applicable", Status.NOT_APPLICABLE), ("manual", Status.MANUAL),
-                ("errors", Status.ERROR), ("waived", Status.WAIVED))
+                ("errors", Status.ERROR), ("waived", Status.WAIVED), ("accepted", Status.ACCEPTED))
 
 
 def new_run_id(now: _dt.datetime) -> str:
@@ -115,10 +115,7 @@ def write_last_run(root: Any, t: Any, report: Report, run_id: str, user: str) ->
         paths = _unique(r.paths)
         if paths:
             e.paths = paths
-        seen: Dict[str, int] = {}
-        for name, value in r.evidence:
-            seen[name] = seen.get(name, 0) + 1
-            key = name if seen[name] == 1 else f"{name} ({seen[name]})"
+        for key, value in evidence_object(r.evidence).items():
             e.evidence.create(key).value = value
 
 

@@ -1,4 +1,5 @@
-"""/secure-deploy/settings and /secure-deploy/waiver (config) -> plain values.
+"""/secure-deploy/settings (with its accepted-exposure list) and /secure-deploy/waiver
+(config) -> plain values.
 
 Reads through maagic nodes handed in by the caller (a transaction's root), so this
 module needs no `ncs` import of its own; everything it returns is frozen data the
@@ -11,7 +12,7 @@ from typing import Any, List, Mapping, Optional, Tuple
 
 from ..errors import InputError
 from ..facts.collect import Sources
-from ..facts.types import Settings
+from ..facts.types import AcceptedExposure, Settings
 from ..frozen import frozen
 from ..report.waivers import Waiver, waiver_from_mapping
 
@@ -33,14 +34,22 @@ class NsoSettings:
     max_key_age_days: int = DEFAULT_MAX_KEY_AGE_DAYS
     waivers: Tuple[Waiver, ...] = ()
     notes: Tuple[str, ...] = ()     # waivers that could not be used, and why
+    accepted_exposures: Tuple[AcceptedExposure, ...] = ()
 
     @property
     def core_settings(self) -> Settings:
-        return Settings(max_key_age_days=self.max_key_age_days)
+        return Settings(max_key_age_days=self.max_key_age_days, accepted_exposures=self.accepted_exposures)
 
 
 def _opt(value: Any) -> Optional[str]:
     return None if value is None or str(value) == "" else str(value)
+
+
+def _label(value: Any) -> str:
+    """An enumeration leaf as its label: maagic returns an Enum whose `string` is the
+    label (pyapi/ncs.maagic.md, class Enum); a plain string is taken as it is."""
+    label = getattr(value, "string", None)
+    return str(label if label is not None else value)
 
 
 def waiver_from_entry(entry: Mapping[str, Any]) -> Waiver:
@@ -76,6 +85,10 @@ def read_settings(sd: Any) -> NsoSettings:
             continue
         seen[key] = w.id
         waivers.append(parsed)
+    # Keyed by the interface enumeration, reason and approver mandatory (YANG), so
+    # every entry is usable as it stands.
+    exposures = tuple(AcceptedExposure(_label(e.interface), str(e.reason or ""), str(e.approver or ""))
+                      for e in s.accepted_exposure)
     history = s.history_size
     max_age = s.max_key_age_days
     return NsoSettings(
@@ -84,7 +97,7 @@ def read_settings(sd: Any) -> NsoSettings:
         disabled_rules=tuple(str(r) for r in s.disabled_rule.as_list()),
         history_size=int(history) if history is not None else DEFAULT_HISTORY_SIZE,
         max_key_age_days=int(max_age) if max_age is not None else DEFAULT_MAX_KEY_AGE_DAYS,
-        waivers=tuple(waivers), notes=tuple(notes))
+        waivers=tuple(waivers), notes=tuple(notes), accepted_exposures=exposures)
 
 
 def sources_for(settings: NsoSettings, environ: Optional[Mapping[str, str]] = None,

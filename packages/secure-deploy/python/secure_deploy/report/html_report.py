@@ -18,10 +18,10 @@ from ..model import Report, RuleResult, Severity, Status
 from ..references import reference_url
 
 _STATUS_COLOUR = {"fail": "#c62828", "error": "#6a1b9a", "warn": "#ef6c00", "manual": "#00838f",
-                  "waived": "#1565c0", "pass": "#2e7d32", "not-applicable": "#9e9e9e"}
+                  "waived": "#1565c0", "accepted": "#5e35b1", "pass": "#2e7d32", "not-applicable": "#9e9e9e"}
 _SEV_COLOUR = {"critical": "#8e0000", "high": "#c62828", "medium": "#ef6c00", "low": "#f9a825",
                "info": "#9e9e9e"}
-_PROBLEMS = ("fail", "error", "warn", "manual", "waived")
+_PROBLEMS = ("fail", "error", "warn", "manual", "waived", "accepted")
 
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#212121;background:#fafafa}
@@ -152,6 +152,8 @@ def _findings_cell(r: RuleResult) -> str:
             loc = f" <span class=\"ev\">at {_e(f.location.file)}{':' + str(f.location.line) if f.location.line else ''}</span>"
         obj = f"<b>{_e(f.object)}</b>: " if f.object else ""
         waiver = f"<div class=\"ev\">waived: {_e(f.waiver)}</div>" if f.waiver else ""
+        if f.acceptance:
+            waiver += f"<div class=\"ev\">{_e(f.acceptance)}</div>"
         items.append(f"<li>{_badge(f.status.value, _STATUS_COLOUR[f.status.value])} {obj}{_e(f.message)}{loc}"
                      + (f"<div class=\"ev\">{_e(ev)}</div>" if ev else "") + waiver + "</li>")
     return "<ul class=\"f\">" + "".join(items) + "</ul>"
@@ -228,7 +230,7 @@ def render(report: Report, options: Any = None) -> str:
     if report.notes:
         notes = ("<section><h2>Notes</h2><ul class=\"notes\">"
                  + "".join(f"<li>{_e(n)}</li>" for n in report.notes) + "</ul></section>")
-    status_opts = [("problems", "fail, error, warn, manual, waived"), ("", "all statuses")] + \
+    status_opts = [("problems", ", ".join(_PROBLEMS)), ("", "all statuses")] + \
         [(k, k) for k in by_status]
     sev_opts = [("", "all severities")] + [(sv.value, sv.value) for sv in Severity]
     parts: List[str] = [

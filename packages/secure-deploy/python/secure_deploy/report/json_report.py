@@ -7,28 +7,43 @@ into a model.Report (`report_from_dict`) and re-rendered in any other format lat
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ..errors import InputError
 from ..fileio import read_input
 from ..references import reference_url
-from ..model import (SCHEMA_VERSION, SUPPORTED_NSO_VERSIONS, Finding, Location, NodeInfo, NodeRun, NsoVersionInfo,
-                     Report, RuleMeta, RuleResult, Severity, Status)
+from ..model import (READABLE_SCHEMA_MAJORS, SCHEMA_VERSION, SUPPORTED_NSO_VERSIONS, Finding, Location, NodeInfo,
+                     NodeRun, NsoVersionInfo, Report, RuleMeta, RuleResult, Severity, Status)
 
 
 def _location(loc: Location) -> Dict[str, Any]:
     return {"file": loc.file, "line": loc.line}
 
 
+def evidence_object(pairs: Sequence[Tuple[str, str]]) -> Dict[str, str]:
+    """Evidence as a JSON object, the one shape of `evidence` everywhere (results,
+    findings, SARIF properties). A name seen twice keeps both: "name (2)"."""
+    out: Dict[str, str] = {}
+    for name, value in pairs:
+        key, n = name, 1
+        while key in out:
+            n += 1
+            key = f"{name} ({n})"
+        out[key] = value
+    return out
+
+
 def _finding(f: Finding) -> Dict[str, Any]:
     d: Dict[str, Any] = {"status": f.status.value, "message": f.message,
-                         "evidence": dict(f.evidence), "paths": list(f.paths)}
+                         "evidence": evidence_object(f.evidence), "paths": list(f.paths)}
     if f.object is not None:
         d["object"] = f.object
     if f.location is not None:
         d["location"] = _location(f.location)
     if f.waiver is not None:
         d["waiver"] = f.waiver
+    if f.acceptance is not None:
+        d["acceptance"] = f.acceptance
     return d
 
 
@@ -44,7 +59,7 @@ def result_dict(r: RuleResult) -> Dict[str, Any]:
     m = r.meta
     d: Dict[str, Any] = {
         "rule_id": m.id, "title": m.title, "severity": m.severity.value, "status": r.status.value,
-        "message": r.message, "evidence": [{"name": k, "value": v} for k, v in r.evidence],
+        "message": r.message, "evidence": evidence_object(r.evidence),
         "remediation": m.remediation, "paths": list(r.paths), "tags": list(m.tags),
         "section": m.section, "findings": [_finding(f) for f in r.findings],
         "rule": meta_dict(m),
@@ -174,7 +189,8 @@ def _finding_from(rd: _Reader, d: Any, where: str) -> Finding:
                    message=rd.get(d, "message", where, str, ""),
                    evidence=tuple((str(k), str(v)) for k, v in ev.items()),
                    paths=rd.strs(d, "paths", where), object=rd.get(d, "object", where, str, None),
-                   location=_loc(rd, d, where), waiver=rd.get(d, "waiver", where, str, None))
+                   location=_loc(rd, d, where), waiver=rd.get(d, "waiver", where, str, None),
+                   acceptance=rd.get(d, "acceptance", where, str, None))
 
 
 def _node_info(rd: _Reader, d: Any, where: str) -> NodeInfo:
@@ -205,9 +221,9 @@ def report_from_dict(d: Any, name: str = "report") -> Report:
     if not isinstance(d, Mapping):
         raise InputError(f"{name}: not a secure-deploy JSON report (expected an object)")
     version = rd.get(d, "schema_version", "top level", str)
-    if version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
+    if version.split(".")[0] not in READABLE_SCHEMA_MAJORS:
         raise InputError(f"{name}: report schema version {version} is not supported "
-                         f"(this tool reads {SCHEMA_VERSION.split('.')[0]}.x)")
+                         f"(this tool reads {', '.join(m + '.x' for m in READABLE_SCHEMA_MAJORS)})")
     results = []
     for i, res in enumerate(rd.get(d, "results", "top level", list)):
         where = f"results[{i}]"

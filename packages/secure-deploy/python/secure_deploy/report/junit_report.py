@@ -17,7 +17,7 @@ from lxml import etree
 
 from ..model import Report, RuleResult, Status
 
-_SKIPPED = (Status.WARN, Status.MANUAL, Status.WAIVED, Status.NOT_APPLICABLE)
+_SKIPPED = (Status.WARN, Status.MANUAL, Status.WAIVED, Status.ACCEPTED, Status.NOT_APPLICABLE)
 
 
 def _topic(rule_id: str) -> str:
@@ -36,6 +36,8 @@ def _details(r: RuleResult) -> str:
     for f in r.findings:
         if f.waiver:
             lines.append(f"waived{' (' + f.object + ')' if f.object else ''}: {f.waiver}")
+        if f.acceptance:
+            lines.append(f.acceptance)
     if r.status in (Status.FAIL, Status.WARN, Status.MANUAL):
         lines.append(f"fix: {r.meta.remediation}")
     return "\n".join(lines)

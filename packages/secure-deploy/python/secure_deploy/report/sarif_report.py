@@ -26,6 +26,7 @@ from urllib.parse import quote
 
 from ..model import Finding, Location, Report, RuleResult, Severity, Status
 from ..references import reference_url
+from .json_report import evidence_object
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 _LEVEL = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning",
@@ -33,7 +34,9 @@ _LEVEL = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "
 # GitHub code scanning ranks security alerts by this property (0.0-10.0, CVSS-like).
 _SECURITY_SEVERITY = {Severity.CRITICAL: "9.5", Severity.HIGH: "8.0", Severity.MEDIUM: "5.5",
                       Severity.LOW: "3.0", Severity.INFO: "0.0"}
-_REPORTED = (Status.FAIL, Status.WARN, Status.MANUAL, Status.WAIVED)
+# WAIVED and ACCEPTED are reported as suppressed results (accepted, with the
+# justification): code scanning shows them dismissed rather than silently absent.
+_REPORTED = (Status.FAIL, Status.WARN, Status.MANUAL, Status.WAIVED, Status.ACCEPTED)
 SRCROOT = "SRCROOT"
 DEFAULT_CATEGORY = "secure-deploy/audit/"
 
@@ -129,7 +132,7 @@ def _result(r: RuleResult, idx: int, f: Finding, fallback: Optional[Location],
         "message": {"text": msg},
         "partialFingerprints": {"secureDeploy/v1": _fingerprint(r.rule_id, f)},
         "properties": {"status": f.status.value, "severity": r.meta.severity.value,
-                       "evidence": dict(f.evidence)},
+                       "evidence": evidence_object(f.evidence)},
     }
     loc: Dict[str, Any] = {}
     where = f.location or fallback
@@ -145,6 +148,9 @@ def _result(r: RuleResult, idx: int, f: Finding, fallback: Optional[Location],
     if f.status is Status.WAIVED:
         res["suppressions"] = [{"kind": "external", "status": "accepted",
                                 "justification": f.waiver or "waived"}]
+    elif f.status is Status.ACCEPTED:
+        res["suppressions"] = [{"kind": "external", "status": "accepted",
+                                "justification": f.acceptance or "accepted exposure"}]
     return res
 
 

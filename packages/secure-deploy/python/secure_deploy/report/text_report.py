@@ -17,12 +17,14 @@ from ..model import Report, RuleResult, Severity, Status
 # By default PASS and NOT_APPLICABLE rules are only counted: an audit has dozens of
 # them and the reader needs what to act on. "quiet" (Checkov's --quiet) keeps only
 # what fails a gate; "all" lists the passing rules too (what an auditor signs off).
-_SHOWN = (Status.FAIL, Status.ERROR, Status.WARN, Status.MANUAL, Status.WAIVED)
+_SHOWN = (Status.FAIL, Status.ERROR, Status.WARN, Status.MANUAL, Status.WAIVED, Status.ACCEPTED)
 _DETAIL = {"quiet": (Status.FAIL, Status.ERROR), "default": _SHOWN,
            "all": _SHOWN + (Status.PASS, Status.NOT_APPLICABLE)}
 _ORDER = {s: i for i, s in enumerate(_DETAIL["all"])}
 _COLOUR = {Status.FAIL: "31", Status.ERROR: "35", Status.WARN: "33", Status.MANUAL: "36",
-           Status.WAIVED: "34", Status.PASS: "32", Status.NOT_APPLICABLE: "2"}
+           Status.WAIVED: "34", Status.ACCEPTED: "34", Status.PASS: "32", Status.NOT_APPLICABLE: "2"}
+# Tags fit the 8-column gutter: "[ACCEPT]" rather than a wider "[ACCEPTED]".
+_TAG = {Status.NOT_APPLICABLE: "N/A", Status.ACCEPTED: "ACCEPT"}
 _SEV_COLOUR = {Severity.CRITICAL: "1;31", Severity.HIGH: "31", Severity.MEDIUM: "33",
                Severity.LOW: "36", Severity.INFO: "2"}
 
@@ -49,7 +51,7 @@ def _wrap(text: str, width: Optional[int], first: str, rest: str) -> List[str]:
 
 
 def _result_lines(r: RuleResult, width: Optional[int], colour: bool) -> List[str]:
-    tag = f"[{r.status.value.upper():6}]"
+    tag = f"[{_TAG.get(r.status, r.status.value.upper()):6}]"
     lines = _wrap(f"{r.rule_id} {r.meta.title}", width, " " * 9, " " * 9)
     lines[0] = _paint(tag, _COLOUR[r.status], colour) + " " + lines[0][9:]
     body = "    "
@@ -65,6 +67,10 @@ def _result_lines(r: RuleResult, width: Optional[int], colour: bool) -> List[str
             if f.waiver:
                 who = f" ({f.object})" if f.object else ""
                 lines += _wrap(f"waived{who}: {f.waiver}", width, body, body + "  ")
+    if r.status is Status.ACCEPTED:
+        for f in r.findings:
+            if f.acceptance:
+                lines += _wrap(f.acceptance, width, body, body + "  ")
     if r.status in (Status.FAIL, Status.WARN, Status.MANUAL):
         lines += _wrap("fix: " + r.meta.remediation, width, body, body + "     ")
     return lines
@@ -73,7 +79,8 @@ def _result_lines(r: RuleResult, width: Optional[int], colour: bool) -> List[str
 def summary_lines(report: Report) -> List[str]:
     s = report.summary
     counts = ", ".join(f"{n} {k}" for k, n in s.by_status if n)
-    waived = dict(s.by_status).get(Status.WAIVED.value, 0)
+    by = dict(s.by_status)
+    waived = by.get(Status.WAIVED.value, 0) + by.get(Status.ACCEPTED.value, 0)
     score = f"score {s.score}" + (f" ({s.score_without_waivers} without waivers)" if waived else "")
     return [f"{s.total} rules: {counts}", score]
 
