@@ -317,24 +317,49 @@ def test_query_reads_in_chunks(ncs_double) -> None:
             r = rules.create(f"SD-Q-{i:03d}")
             r.severity = "high" if i % 2 else "low"
         t.apply()
+    import _ncs
+    import ncs.experimental
     with ncs.maapi.single_read_trans("admin", "system", db=ncs.OPERATIONAL) as t:
         ncs_double.reset_counters()
+        # NSO's calls: query_start on the transaction (it takes the handle), the rest
+        # on the MAAPI socket (pyapi/_ncs.maapi.md): Maapi forwards them.
         qh = t.query_start("/secure-deploy/catalog/rule[severity='high']", "/", 5, 1,
                            ncs.QUERY_STRING, ["id", "severity", "title"], [])
         rows = []
         while True:
-            res = t.query_result(qh)
+            res = t.maapi.query_result(qh)
             if res.nresults == 0:
                 break
             rows.extend(res)
-        t.query_stop(qh)
+        t.maapi.query_stop(qh)
         assert len(rows) == 12 and rows[0] == ["SD-Q-001", "high", None]
         assert ncs_double.calls["query_result"] == 4          # 3 chunks + the empty one
-        with ncs.maapi.Query(t, "/secure-deploy/catalog/rule", "/", ["id"], chunk_size=100,
-                             result_as=ncs.QUERY_STRING) as q:
+        with ncs.experimental.Query(t, "/secure-deploy/catalog/rule", "/", ["id"], chunk_size=100,
+                                    result_as=ncs.QUERY_STRING) as q:
             assert len(list(q)) == 25
-        with pytest.raises(Exception):
+        with pytest.raises(NotImplementedError):   # XPath beyond the double's subset
             t.query_start("count(/secure-deploy/catalog/rule)", "/", 0, 1, ncs.QUERY_STRING, ["."], [])
+        with pytest.raises(_ncs.error.Error) as e:  # a node the schema lacks: ERR_XPATH
+            t.query_start("/secure-deploy/no-such-node", "/", 0, 1, ncs.QUERY_STRING, ["."], [])
+        assert e.value.confd_errno == _ncs.ERR_XPATH == 50
+
+
+def test_transaction_forwards_only_calls_that_take_its_handle(ncs_double) -> None:
+    # Regression (issue 9): NSO's Transaction has no query_result/query_stop; they
+    # take (sock, qh). The double offered them and hid a bug that failed every audit.
+    import ncs
+    with ncs.maapi.single_read_trans("admin", "system", db=ncs.OPERATIONAL) as t:
+        for name in ("query_result", "query_stop", "install_crypto_keys", "reload_config"):
+            assert not hasattr(t, name), name
+        assert callable(t.query_start) and callable(t.maapi.query_result)
+        assert callable(t.maapi.install_crypto_keys) and callable(t.maapi.reload_config)
+
+
+def test_experimental_needs_an_explicit_import(ncs_double) -> None:
+    import ncs
+    assert not hasattr(ncs, "experimental")
+    import ncs.experimental
+    assert ncs.experimental.Query
 
 
 # ---- seeding from XML, AAA/NACM ------------------------------------------------------------------
@@ -368,8 +393,9 @@ def test_seed_aaa_and_nacm_and_query_users(ncs_double_aaa) -> None:
         assert root.nacm.write_default == "permit"
         assert root.nacm.read_default == "permit"            # RFC 8341 default
         assert root.nacm["tailf-acm:cmd-read-default"] == "permit"
-        with ncs.maapi.Query(t, "/aaa/authentication/users/user", "/", ["name", "password"],
-                             result_as=ncs.QUERY_STRING) as q:
+        import ncs.experimental
+        with ncs.experimental.Query(t, "/aaa/authentication/users/user", "/", ["name", "password"],
+                                    result_as=ncs.QUERY_STRING) as q:
             assert [r[0] for r in q] == ["admin", "oper"]
 
 

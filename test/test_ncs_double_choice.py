@@ -173,6 +173,7 @@ def test_yanglint_agrees_with_the_choice_handling(dt, yanglint_check) -> None:
 
 def test_query_treats_an_empty_leaf_list_as_absent(dt) -> None:
     import ncs
+    import ncs.experimental
     with running() as t:
         root = ncs.maagic.get_root(t).things
         for name, tags in (("a", ["x"]), ("b", [])):
@@ -184,11 +185,11 @@ def test_query_treats_an_empty_leaf_list_as_absent(dt) -> None:
     assert dt.get("/things/route{b}/tag") == []
     with ncs.maapi.single_read_trans("admin", "system") as t:
         def names(expr: str) -> list:
-            with ncs.maapi.Query(t, expr, "/", ["name"], result_as=ncs.QUERY_STRING) as q:
+            with ncs.experimental.Query(t, expr, "/", ["name"], result_as=ncs.QUERY_STRING) as q:
                 return [r[0] for r in q]
         assert names("/things/route[tag]") == ["a"]
         assert names("/things/route[not(tag)]") == ["b", "c"]
-        with ncs.maapi.Query(t, "/things/route", "/", ["name", "tag"], result_as=ncs.QUERY_STRING) as q:
+        with ncs.experimental.Query(t, "/things/route", "/", ["name", "tag"], result_as=ncs.QUERY_STRING) as q:
             assert [r[1] for r in q] == ["x", None, None]
 
 

@@ -67,7 +67,10 @@ def as_in_cdb(f: CdbFacts) -> CdbFacts:
         f, sources=("NSO CDB (MAAPI)",), users=users, nacm=nacm,
         devices=f.devices if f.devices is not None else (),
         authgroups=f.authgroups if f.authgroups is not None else (),
-        ha_token_set=bool(f.ha_token_set))
+        ha_token_set=bool(f.ha_token_set),
+        # Read with a QUERY_STRING query (an enumeration's label needs the schema),
+        # which sees the YANG default, like the NACM leaves above.
+        global_host_key_verification=_d(f.global_host_key_verification, "reject-unknown"))
 
 
 def verdicts(cdb: CdbFacts, conf_xml: bytes) -> dict:

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib.abc
+import importlib.util
 import os
 import sys
 import types
 from pathlib import Path
-from typing import Iterator, Sequence, Tuple
+from typing import Any, Dict, Iterator, Sequence, Tuple
 
 from . import runtime
 from .core import ActionFailed, NcsDouble, VmKilled
@@ -59,33 +61,89 @@ def new_double(extra_yang: Sequence[Path] = (), *, aaa: bool = False) -> NcsDoub
     return NcsDouble(_schema(tuple(str(f) for f in files), tuple(str(p) for p in search)))
 
 
-def _modules() -> dict:
-    from . import application, dp, log, lowlevel, maagic, manifest, maapi
+# What each fake module offers: only names NSO's reference documents for that module
+# (test_ncs_double_manifest.py checks it). Constants come from the manifest.
+EXPORTS: Dict[str, Tuple[str, ...]] = {
+    "ncs.maapi": ("Maapi", "Session", "Transaction", "single_read_trans", "single_write_trans",
+                  "retry_on_conflict"),
+    "ncs.maagic": ("get_root", "get_node", "get_trans", "get_maapi", "cd", "Enum", "Node", "Root", "Container",
+                   "PresenceContainer", "List", "ListElement", "LeafList", "Action", "ActionParams",
+                   "MaagicError", "BackendError"),
+    "ncs.dp": ("Action", "Daemon"),
+    "ncs.application": ("Application",),
+    "ncs.log": ("Log",),
+    "ncs.experimental": ("Query",),
+}
+# Imported only on `import ncs.experimental`, as in NSO (pyapi/ncs.experimental.md).
+EXPLICIT_IMPORT = ("ncs.experimental",)
+
+
+def _facade(name: str, impl: types.ModuleType) -> types.ModuleType:
+    from . import manifest
+    mod = types.ModuleType(name, f"NSO double: stand-in for {name}")
+    for const, val in manifest.constants(name).items():
+        setattr(mod, const, val)
+    for attr in EXPORTS[name]:
+        setattr(mod, attr, getattr(impl, attr))
+    return mod
+
+
+def _modules() -> Dict[str, types.ModuleType]:
+    from . import application, dp, experimental, log, lowlevel, maagic, manifest, maapi
     ncs = types.ModuleType("ncs", "NSO double: stand-in for the ncs package")
     for name, val in manifest.constants("ncs").items():   # NSO's values (pyapi/ncs.md)
         setattr(ncs, name, val)
     ncs.__path__ = []  # a package, so `import ncs.maapi` works
     low = lowlevel.make_module()
-    mods = {"ncs": ncs, "ncs.maapi": maapi, "ncs.maagic": maagic, "ncs.dp": dp,
-            "ncs.application": application, "ncs.log": log,
-            "_ncs": low, "_ncs.dp": low.dp, "_ncs.maapi": low.maapi, "_ncs.error": low.error}
-    for full, mod in mods.items():
-        if full.startswith("ncs."):
-            setattr(ncs, full.split(".", 1)[1], mod)
+    low.QueryResult = maapi.QueryResult
+    for name, fn in maapi.LOWLEVEL.items():
+        setattr(low.maapi, name, fn)
+    impls = {"ncs.maapi": maapi, "ncs.maagic": maagic, "ncs.dp": dp, "ncs.application": application,
+             "ncs.log": log, "ncs.experimental": experimental}
+    mods: Dict[str, types.ModuleType] = {"ncs": ncs}
+    for full, impl in impls.items():
+        mods[full] = _facade(full, impl)
+        if full not in EXPLICIT_IMPORT:
+            setattr(ncs, full.split(".", 1)[1], mods[full])
+    mods.update({"_ncs": low, "_ncs.dp": low.dp, "_ncs.maapi": low.maapi, "_ncs.error": low.error})
     return mods
+
+
+class _ExplicitImport(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Serves the modules of EXPLICIT_IMPORT when (and only when) they are imported."""
+
+    def __init__(self, mods: Dict[str, types.ModuleType]) -> None:
+        self.mods = mods
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+        if fullname in self.mods:
+            return importlib.util.spec_from_loader(fullname, self)
+        return None
+
+    def create_module(self, spec: Any) -> types.ModuleType:
+        return self.mods[spec.name]
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        pass
 
 
 @contextlib.contextmanager
 def install(double: NcsDouble) -> Iterator[NcsDouble]:
     """Make `import ncs` / `import _ncs` resolve to the double while inside."""
     mods = _modules()
-    saved = {name: sys.modules.get(name) for name in mods}
+    lazy = {name: mods.pop(name) for name in EXPLICIT_IMPORT}
+    finder = _ExplicitImport(lazy)
+    saved = {name: sys.modules.get(name) for name in [*mods, *lazy]}
+    for name in lazy:
+        sys.modules.pop(name, None)
     sys.modules.update(mods)
+    sys.meta_path.insert(0, finder)
     runtime.set_current(double)
     try:
         yield double
     finally:
         runtime.set_current(None)
+        sys.meta_path.remove(finder)
         for name, old in saved.items():
             if old is None:
                 sys.modules.pop(name, None)

@@ -55,8 +55,12 @@ class NcsDouble:
         # state and references to the fake `ncs`. The core (model, engine...) is not
         # purged: tests hold its enums, and a fresh copy would make them compare unequal.
         self.purge_prefixes: Tuple[str, ...] = ("secure_deploy.nso", "ncs_double.sample_app")
+        self.sessions: Dict[int, Any] = {}          # usid -> maapi._UserSession
+        self.queries: Dict[int, Tuple[Any, list]] = {}   # qh -> (socket, state)
+        self.on_reload_config: Optional[Callable[[], None]] = None
         self._next_th = 1
         self._next_usid = 1
+        self._next_qh = 0
         self._depth = 0
         self._restart_pending = False
 
@@ -71,9 +75,24 @@ class NcsDouble:
     def reset_counters(self) -> None:
         self.calls.clear()
 
-    def new_usid(self) -> int:
+    def new_session(self, user: str, context: str, groups: Sequence[str]) -> Any:
+        from .maapi import _UserSession
         self._next_usid += 1
-        return self._next_usid
+        s = _UserSession(self._next_usid, user, context, groups)
+        self.sessions[s.usid] = s
+        return s
+
+    def new_query(self, sock: Any, state: list) -> int:
+        self._next_qh += 1
+        self.queries[self._next_qh] = (sock, state)
+        return self._next_qh
+
+    def query_state(self, sock: Any, qh: int) -> list:
+        """A query's state; like NSO, a query handle belongs to the socket that started it."""
+        entry = self.queries.get(qh)
+        if entry is None or entry[0] is not sock:
+            raise _ncs.Error(_ncs.ERR_NOEXISTS, f"no query {qh} on this socket")
+        return entry[1]
 
     def register_trans(self, t: Any) -> int:
         self._next_th += 1
@@ -211,18 +230,23 @@ class NcsDouble:
         self.builtins[steps[-1][0].path] = (fn, restart_vm)
 
     def request_action(self, path: str, input: Optional[Mapping[str, Any]] = None, *,
-                       user: str = "admin", context: str = "cli", **kw: Any) -> Dict[str, Any]:
-        """Run an action as a northbound user would; returns its output as a dict."""
+                       user: str = "admin", context: str = "cli", groups: Sequence[str] = ("admin",),
+                       **kw: Any) -> Dict[str, Any]:
+        """Run an action as a northbound user would; returns its output as a dict.
+
+        The user's session carries `groups` (NSO gives a session the groups of its
+        user, from AAA or an external authenticator)."""
         steps = self.tree.resolve(path, action=True)
         inp = Tree(steps[-1][0].children["input"])
         fill_tree(inp, inp.root, inp.data, {**(input or {}), **kw})
         try:
-            out = self.invoke_action(path, inp, user=user, context=context)
+            out = self.invoke_action(path, inp, user=user, context=context, groups=groups)
         except VmKilled:
             raise ActionFailed("application communication failure (Python VM restarted)") from None
         return tree_to_dict(out.root, out.data)
 
-    def invoke_action(self, path: str, inp: Tree, *, user: str, context: str) -> Tree:
+    def invoke_action(self, path: str, inp: Tree, *, user: str, context: str,
+                      groups: Sequence[str] = ()) -> Tree:
         steps = self.tree.resolve(path, action=True)
         node = steps[-1][0]
         if len(steps) > 1 and not self.tree.exists(steps[:-1]):
@@ -236,7 +260,7 @@ class NcsDouble:
             if node.path in self.builtins:
                 self._run_builtin(node, inp, out)
             else:
-                self._run_callback(node, steps, inp, out, user, context)
+                self._run_callback(node, steps, inp, out, user, context, groups)
         finally:
             self._depth -= 1
         if self._restart_pending and self._depth == 0:
@@ -254,18 +278,23 @@ class NcsDouble:
             self.restart_vm()
             raise VmKilled(f"{node.path} restarted the Python VM")
 
-    def _run_callback(self, node: SNode, steps: list, inp: Tree, out: Tree, user: str, context: str) -> None:
-        from .maapi import Maapi, Transaction
+    def _run_callback(self, node: SNode, steps: list, inp: Tree, out: Tree, user: str, context: str,
+                      groups: Sequence[str]) -> None:
+        from .maapi import Maapi
         if node.actionpoint not in self.actionpoints:
             raise ActionFailed(f"no registered callback for actionpoint {node.actionpoint!r}")
         handler, _app = self.actionpoints[node.actionpoint]
         cb = getattr(type(handler), "cb_action", None)
         if cb is None or not getattr(cb, "_ncs_action", False):
             raise ActionFailed(f"{type(handler).__name__}.cb_action lacks @ncs.dp.Action.action")
+        # The northbound user's session: its usid is in uinfo, and the package may
+        # start transactions in it (Maapi.start_*_trans(usid=...)).
         m = Maapi()
-        m.start_user_session(user, context)
-        trans = Transaction(m, _ncs.RUNNING, _ncs.READ, read_only_reason="the action's transaction is read-only")
-        uinfo = _ncs.UserInfo(user, context, m.usid, trans.th)
+        m.start_user_session(user, context, groups)
+        session = m._sock.session
+        trans = m.start_read_trans(db=_ncs.RUNNING)
+        trans._read_only_reason = "the action's transaction is read-only"
+        uinfo = _ncs.UserInfo(user, context, session.usid, trans.th)
         name = _ncs.XmlTag(node.name, node.ns)
         kp = _ncs.HKeypathRef(keypath(steps[:-1]))
         try:
@@ -275,6 +304,7 @@ class NcsDouble:
             raise ActionFailed(f"Python cb_action error. {exc}") from exc
         finally:
             trans.finish()
+            m.end_user_session()
         if ret == _ncs.CONFD_ERR:
             raise ActionFailed(self.action_errors.pop(uinfo.usid, "action failed"))
 

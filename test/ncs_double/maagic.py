@@ -17,7 +17,15 @@ from .tree import NotFound, Tree, format_key
 
 __all__ = ["get_root", "get_node", "get_trans", "get_maapi", "cd", "Enum", "Node", "Root",
            "Container", "PresenceContainer", "List", "ListElement", "LeafList", "Action",
-           "ActionParams"]
+           "ActionParams", "MaagicError", "BackendError"]
+
+
+class MaagicError(Exception):
+    """`ncs.maagic.MaagicError` (pyapi/ncs.maagic.md)."""
+
+
+class BackendError(Exception):
+    """`ncs.maagic.BackendError`: raised by get_trans/get_maapi without one (pyapi/ncs.maagic.md)."""
 
 
 class Params:
@@ -304,21 +312,23 @@ class Action(Node):
 # ---- module functions -----------------------------------------------------------
 
 def _backend_of(backend: Any) -> Any:
-    if backend is None:
-        from .maapi import Maapi
-        return Maapi()
+    # Documented backends: a Node, a Transaction or a Maapi (pyapi/ncs.maagic.md get_root).
+    from .maapi import Maapi, Transaction
     if isinstance(backend, Node):
         return backend._backend
-    if hasattr(backend, "maapi") and not hasattr(backend, "_bk_get"):   # Session
-        return backend.maapi
-    return backend
+    if isinstance(backend, (Maapi, Transaction)):
+        return backend
+    raise BackendError(f"not a maagic backend: {type(backend).__name__}")
 
 
 class _MaapiRoot(Root):
     """get_root(maapi): actions only, as in NSO without a transaction."""
 
 
-def get_root(backend: Any = None, shared: bool = True) -> Root:
+def get_root(backend: Any = None, shared: bool = False) -> Root:
+    if backend is None:
+        # NSO gives an in-memory tree not connected to NSO; the double has none.
+        raise NotImplementedError("the NSO double has no in-memory maagic tree (get_root(None))")
     bk = _backend_of(backend)
     if hasattr(bk, "_bk_root"):
         return Root(bk, bk._bk_root, "/")
@@ -341,8 +351,8 @@ class _NoTrans:
         return self.maapi._bk_action(path, inp)
 
 
-def get_node(backend: Any, path: str, shared: bool = True) -> Any:
-    node: Any = get_root(backend)
+def get_node(backend_or_node: Any, path: str, shared: bool = False) -> Any:
+    node: Any = get_root(backend_or_node)
     from .tree import split_keypath
     for name, keys in split_keypath(str(path)):
         node = node[name]
@@ -367,13 +377,17 @@ def cd(node: Node, path: str) -> Any:
     return cur
 
 
-def get_trans(node: Any) -> Any:
-    bk = _backend_of(node)
+def get_trans(node_or_trans: Any) -> Any:
+    bk = _backend_of(node_or_trans)
     if not hasattr(bk, "th"):
-        raise _ncs.Error(_ncs.ERR_PROTOUSAGE, "node has no transaction")
+        raise BackendError("no transaction behind this node")
     return bk
 
 
-def get_maapi(node: Any) -> Any:
-    bk = _backend_of(node)
-    return getattr(bk, "maapi", bk)
+def get_maapi(obj: Any) -> Any:
+    from .maapi import Maapi
+    bk = _backend_of(obj)
+    m = getattr(bk, "maapi", bk)
+    if not isinstance(m, Maapi):
+        raise BackendError("no Maapi behind this object")
+    return m

@@ -57,9 +57,12 @@ class ModuleMissing(Exception):
 
 
 def _not_loaded(exc: Exception) -> bool:
-    # A path outside the loaded schema is ERR_BADPATH: the section does not exist in
-    # this NSO (e.g. no tailf-ncs-high-availability), which is "no data", not an error.
-    return isinstance(exc, _ncs.error.Error) and getattr(exc, "confd_errno", None) == _ncs.ERR_BADPATH
+    # A node outside the loaded schema: the section does not exist in this NSO (e.g.
+    # no tailf-ncs-high-availability), which is "no data", not an error. A keypath
+    # (get_elem, exists) reports it as ERR_BADPATH, an XPath query as ERR_XPATH
+    # (pyapi/_ncs.md error numbers).
+    return isinstance(exc, _ncs.error.Error) and getattr(exc, "confd_errno", None) in (_ncs.ERR_BADPATH,
+                                                                                        _ncs.ERR_XPATH)
 
 
 def _text(v: Any) -> Optional[str]:
@@ -71,32 +74,42 @@ def _text(v: Any) -> Optional[str]:
 
 
 def query(t: Any, expr: str, select: Sequence[str], chunk: int = CHUNK) -> List[List[Optional[str]]]:
-    """All rows of an XPath query as strings, fetched CHUNK rows per round trip."""
+    """All rows of an XPath query as strings, fetched CHUNK rows per round trip.
+
+    The calls are the ones NSO's API has (pyapi/_ncs.maapi.md): query_start takes the
+    transaction handle, so the Transaction offers it; query_result and query_stop take
+    the MAAPI socket and the query handle, so they are called on the transaction's
+    Maapi (`t.maapi`, pyapi/ncs.maapi.md Transaction), which offers every
+    `_ncs.maapi` function taking the socket (NSO-FACTS section 7). A Transaction has
+    no query_result/query_stop. (ncs.experimental.Query makes the same calls but is
+    documented as unsupported, and always costs one more round trip.)"""
     rows: List[List[Optional[str]]] = []
+    m = t.maapi
     qh = t.query_start(expr, "/", chunk, 1, ncs.QUERY_STRING, list(select), [])
     try:
         while True:
-            res = t.query_result(qh)
+            res = m.query_result(qh)
             if res.nresults == 0:
                 break
             rows.extend([_text(v) for v in row] for row in res)
             if res.nresults < chunk:
                 break      # a short chunk is the last one: saves the empty round trip
     finally:
-        t.query_stop(qh)
+        m.query_stop(qh)
     return rows
 
 
-def _get(t: Any, path: str) -> Optional[str]:
-    """An explicitly set leaf, else None (defaults do not count).
+def read_global_hkv(t: Any) -> Optional[str]:
+    """/ssh/host-key-verification as its label ("none", "reject-unknown", ...).
 
-    exists() on an unset leaf with a YANG default is UNVERIFIED in NSO: if it says
-    True, the default value is returned, which the checks treat like an absent
-    leaf anyway (they apply the same defaults).
-    """
-    if not t.exists(path):
-        return None
-    return _text(t.get_elem(path))
+    It is an enumeration: get_elem gives a Value whose string form needs the schema
+    (Value.val2str, pyapi/_ncs.md), so it is read with a QUERY_STRING query, which
+    gives every value as its string (pyapi/_ncs.maapi.md query_start). Like every
+    XPath evaluation the query sees the YANG default when the leaf is unset; the
+    checks apply the same default to None."""
+    parent, leaf = GLOBAL_HKV.rsplit("/", 1)
+    rows = query(t, parent, [leaf])
+    return rows[0][0] if rows else None
 
 
 def _leaf_list(t: Any, path: str) -> Tuple[str, ...]:
@@ -332,7 +345,7 @@ def make_decrypt(maapi: Any) -> Decrypt:
 
 def read_cdb_facts(t: Any, decrypt: Decrypt) -> CdbFacts:
     """Everything the checks need from CDB, from one read transaction `t`."""
-    hkv = _section(lambda: _get(t, GLOBAL_HKV))
+    hkv = _section(lambda: read_global_hkv(t))
     algos = _section(lambda: _algorithms(t, GLOBAL_ALGOS)) or ()
     return CdbFacts(sources=(SOURCE,),
                     users=_section(lambda: read_users(t)),
