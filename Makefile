@@ -11,11 +11,13 @@ EXAMPLE ?= examples/dev-local-install
 NPM_DIR    := $(VENV)/npm
 SARIF_TOOL := $(NPM_DIR)/node_modules/@microsoft/sarif-multitool-linux/sarif-2.1.0.json
 
-.PHONY: all setup sysdeps test compat demo demo-prod bench yang clean manifest manifest-check
+.PHONY: all setup sysdeps test compat demo demo-prod bench yang package clean manifest manifest-check
 
 all: test
 
 $(STAMP): pyproject.toml
+	@# setuptools-era editable installs left egg-info inside the NSO package folder
+	rm -rf packages/secure-deploy/python/*.egg-info
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[test]'
@@ -58,7 +60,8 @@ compat:
 	  [ -n "$$py" ] || py=$$(command -v python$$v || true); \
 	  if [ -z "$$py" ]; then echo "compat: python$$v not found, not tested"; continue; fi; \
 	  echo "compat: Python $$v ($$py)"; \
-	  [ -x .venv-$$v/bin/python ] || { $$py -m venv .venv-$$v && .venv-$$v/bin/pip install -q -e '.[test]'; } || exit 1; \
+	  [ .venv-$$v/.installed -nt pyproject.toml ] || { $$py -m venv .venv-$$v && .venv-$$v/bin/pip install -q -e '.[test]' \
+	    && touch .venv-$$v/.installed; } || exit 1; \
 	  .venv-$$v/bin/python -m pytest -q -p no:cacheprovider > .venv-$$v/pytest.log 2>&1; rc=$$?; \
 	  if [ $$rc -ne 0 ]; then tail -n 40 .venv-$$v/pytest.log; exit 1; fi; \
 	  tail -n 1 .venv-$$v/pytest.log; \
@@ -83,8 +86,15 @@ bench: setup
 yang:
 	$(MAKE) -C packages/secure-deploy/src
 
+# dist/secure-deploy-<version>.tar.gz: the NSO package folder (unpack into a packages
+# directory, then make -C secure-deploy/src); plus the wheel and sdist of the command.
+package: setup
+	$(BIN)/python tools/nso_package.py --out dist
+	$(BIN)/python -m pip install -q build
+	$(BIN)/python -m build --outdir dist .
+
 clean:
-	rm -rf $(VENV) .venv-3.* .pytest_cache
+	rm -rf $(VENV) .venv-3.* .pytest_cache dist build packages/secure-deploy/python/*.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
 # The NSO Python API manifest (test/ncs_double/nso-api-manifest.json) is generated
