@@ -1,6 +1,8 @@
 """The command's contract: exit codes, one-line errors, selection, catalog."""
 from __future__ import annotations
 
+import os
+
 import json
 import subprocess
 import sys
@@ -61,14 +63,14 @@ def test_missing_file_exit_2(tmp_path):
 
 
 def test_unreadable_file_exit_2(conf, monkeypatch, capsys):
-    import builtins
-    real_open = builtins.open
+    # Tests run as root, where chmod 000 does not deny: deny the open itself.
+    real_open = os.open
 
     def deny(path, *a, **k):
         if str(path) == str(conf):
             raise PermissionError(13, "Permission denied", str(path))
         return real_open(path, *a, **k)
-    monkeypatch.setattr(builtins, "open", deny)
+    monkeypatch.setattr(os, "open", deny)
     assert main(["audit", "--ncs-conf", str(conf), "--no-host"]) == 2
     assert "permission denied" in capsys.readouterr().err
 

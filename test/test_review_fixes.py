@@ -15,11 +15,14 @@ DEV = REPO / "examples" / "dev-local-install" / "etc" / "ncs.conf"
 PROD = REPO / "examples" / "prod-system-install"
 
 
-def test_output_through_a_symlink_keeps_the_link(tmp_path, capsys):
+def test_output_through_a_symlink_is_refused(tmp_path, capsys):
+    # Issue 11: a root-run command never writes through a link it did not create (the
+    # link's target may be anywhere); the operator names the file itself.
     target, link = tmp_path / "target.json", tmp_path / "link.json"
     link.symlink_to(target)
-    main(["audit", "--ncs-conf", str(DEV), "--no-host", "-f", "json", "-o", str(link)])
-    assert link.is_symlink() and json.loads(target.read_text())["results"]
+    assert main(["audit", "--ncs-conf", str(DEV), "--no-host", "-f", "json", "-o", str(link)]) == 2
+    assert link.is_symlink() and not target.exists()
+    assert "symbolic link" in capsys.readouterr().err
 
 
 def test_output_to_a_fifo_writes_to_it_instead_of_replacing_it(tmp_path, capsys):

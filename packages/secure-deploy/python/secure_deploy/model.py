@@ -11,6 +11,7 @@ from typing import Callable, Iterable, Mapping, Optional, Sequence, Tuple
 
 from .frozen import frozen
 from .redact import scrub
+from .textsafe import terminal_safe
 
 # 1.1: optional "node" (per-node) and "fleet" (merged) blocks.
 # 2.0: `evidence` is a name -> value object everywhere (1.x had a list of name/value
@@ -114,6 +115,10 @@ class Location:
     file: str
     line: Optional[int] = None
 
+    def __post_init__(self) -> None:
+        # File names come from the command line or a saved report: never raw to a terminal.
+        object.__setattr__(self, "file", terminal_safe(self.file))
+
 
 @frozen
 class Finding:
@@ -133,10 +138,14 @@ class Finding:
     acceptance: Optional[str] = None   # why an ACCEPTED finding is accepted, and by whom
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "message", scrub(self.message))
-        object.__setattr__(self, "evidence", tuple((k, scrub(str(v))) for k, v in self.evidence))
+        # Scrubbed (secrets) and made safe for a terminal (controls, undecodable names).
+        object.__setattr__(self, "message", terminal_safe(scrub(self.message)))
+        object.__setattr__(self, "evidence", tuple((terminal_safe(k), terminal_safe(scrub(str(v))))
+                                                   for k, v in self.evidence))
         if self.object is not None:
-            object.__setattr__(self, "object", scrub(self.object))
+            object.__setattr__(self, "object", terminal_safe(scrub(self.object)))
+        if self.waiver is not None:
+            object.__setattr__(self, "waiver", terminal_safe(scrub(self.waiver)))
 
     @property
     def evidence_map(self) -> Mapping[str, str]:
@@ -275,6 +284,10 @@ class Report:
     notes: Tuple[str, ...] = ()      # source errors, expired waivers, ...
     node: Optional[NodeInfo] = None  # a per-node report: the node and its cross-node facts
     nodes: Tuple[NodeRun, ...] = ()  # a merged fleet report: every node's verdicts
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "target", terminal_safe(self.target))
+        object.__setattr__(self, "notes", tuple(terminal_safe(scrub(n)) for n in self.notes))
 
     @property
     def summary(self) -> Summary:

@@ -53,7 +53,8 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         # One line, like every other error of the command (CI logs grep for it); the
         # usage block argparse would print first is one --help away.
-        print(f"{self.prog}: error: {message} (see '{self.prog} --help')", file=sys.stderr)
+        from ..textsafe import printable
+        print(f"{self.prog}: error: {printable(message)} (see '{self.prog} --help')", file=sys.stderr)
         sys.exit(EXIT_ERROR)
 
 
@@ -89,15 +90,35 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 def run_command(args: argparse.Namespace) -> int:
+    from ..fileio import input_scope
     try:
-        return int(args.func(args))
+        with input_scope():     # no output of this run may overwrite a file it read
+            return int(args.func(args))
     except SecureDeployError as e:
-        print(f"secure-deploy: error: {e}", file=sys.stderr)
+        error_line(str(e))
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except (MemoryError, RecursionError) as e:
+        # Input too big or too deeply nested for what the limits let through.
+        error_line(f"input too large or too deeply nested ({type(e).__name__})")
+        return EXIT_ERROR
+    except Exception as e:  # noqa: BLE001 - CI reads exit 1 as "gate failed": never that
+        if os.environ.get("SECURE_DEPLOY_DEBUG"):
+            raise
+        text = str(e).splitlines()[0][:200] if str(e) else ""
+        error_line(f"internal error ({type(e).__name__}{': ' + text if text else ''}); "
+                   "set SECURE_DEPLOY_DEBUG=1 for the traceback and report it")
+        return EXIT_ERROR
+
+
+def error_line(message: str) -> None:
+    """The one-line error: input-derived text made printable, key-like values scrubbed."""
+    from ..redact import scrub
+    from ..textsafe import printable
+    print(f"secure-deploy: error: {printable(scrub(message))}", file=sys.stderr)
 
 
 def terminal_width(stream: object = None, env: Optional[dict] = None) -> Optional[int]:

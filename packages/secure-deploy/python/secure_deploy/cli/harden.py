@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import os
-import shutil
 import stat
 import sys
 from typing import Any, Callable, Optional
@@ -17,7 +16,8 @@ from ..errors import InputError
 from ..facts.ncsconf import ENV_VARS
 from ..facts.types import EXPOSURES
 from ..facts.version import resolve_version
-from ..fileio import atomic_write_bytes
+from ..fileio import set_owner, write_file
+from ..textsafe import printable, terminal_safe
 from ..harden.apply import harden_bytes, render_plan
 from ..xmlsafe import read_bytes
 from . import EXIT_OK
@@ -60,24 +60,25 @@ def _same_file(a: str, b: str) -> bool:
         return os.path.abspath(a) == os.path.abspath(b)
 
 
-def _backup(src: str, dst: str) -> None:
-    # Exclusive create: never overwrite an earlier backup. copyfile keeps the bytes,
-    # copymode the permissions (the file may hold inline keys).
+def _backup(src: str, dst: str, like: os.stat_result) -> None:
+    # Exclusive create (never overwrites an earlier backup, never follows a planted
+    # link), the original's bytes, mode and owner (the file may hold inline keys).
     try:
-        with open(src, "rb") as fin, open(dst, "xb") as fout:
-            shutil.copyfileobj(fin, fout)
-        shutil.copymode(src, dst)
+        fd = os.open(dst, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        with os.fdopen(fd, "wb") as fout:
+            fout.write(read_bytes(src))
+            fout.flush()
+            os.fsync(fout.fileno())
+            set_owner(fout.fileno(), like.st_uid, like.st_gid)
+            os.fchmod(fout.fileno(), stat.S_IMODE(like.st_mode))
     except OSError as e:
-        raise InputError(f"{dst}: cannot create the backup: {e.strerror}") from None
+        raise InputError(f"{printable(dst)}: cannot create the backup: {e.strerror}") from None
 
 
-def _write_like(path: str, data: bytes, like: os.stat_result) -> None:
-    """Write `data` with the permissions (and, when allowed, owner) of the original."""
-    atomic_write_bytes(path, data, stat.S_IMODE(like.st_mode))
-    try:
-        os.chown(path, like.st_uid, like.st_gid)
-    except (PermissionError, AttributeError):
-        pass  # not root: the copy is owned by whoever ran the command
+def _write_like(path: str, data: bytes, like: os.stat_result, in_place: bool = False) -> None:
+    """Write `data` with the permissions and owner of the original."""
+    write_file(path, data, mode=stat.S_IMODE(like.st_mode), owner=(like.st_uid, like.st_gid),
+               input_ok=in_place, what="hardened copy")
 
 
 def cmd_harden(args: argparse.Namespace, *, stamp: Optional[Callable[[], str]] = None) -> int:
@@ -98,19 +99,19 @@ def cmd_harden(args: argparse.Namespace, *, stamp: Optional[Callable[[], str]] =
     result = harden_bytes(data, src, version=version.version, target=target, env=env,
                           accepted_exposures=tuple(args.accept_exposure), nso_user=args.nso_user)
     if args.diff_only:
-        sys.stdout.write(result.diff)
+        sys.stdout.write(terminal_safe(result.diff))
         return EXIT_OK
     st = os.stat(src)
     if result.changed:
         if args.in_place:
             bak = backup_path(target, (stamp or _now_stamp)())
-            _backup(target, bak)
-            print(f"backup: {bak}")
-        _write_like(target, result.hardened, st)
+            _backup(target, bak, st)
+            print(f"backup: {printable(bak)}")
+        _write_like(target, result.hardened, st, in_place=args.in_place)
     elif not args.in_place:
         # Still write the copy: the caller asked for one and may deploy it blindly.
         _write_like(target, result.hardened, st)
     if version.source == "assumed":
         print(version.statement)
-    sys.stdout.write(render_plan(result))
+    sys.stdout.write(terminal_safe(render_plan(result)))
     return EXIT_OK

@@ -10,6 +10,7 @@ import argparse
 import datetime as _dt
 import json
 import os
+import sys
 from typing import Any, Optional
 
 from ..errors import UsageError
@@ -22,6 +23,7 @@ from ..keys.rotation import KnownActiveGeneration, Rotator
 from ..keys.plan import DEFAULT_WAIT_COMMIT_QUEUE, plan_inline_migration, write_new_keys_file
 from ..keys.status import key_status
 from ..keys.store import JsonFileStore
+from ..textsafe import printable
 from . import EXIT_FAIL, EXIT_OK
 
 
@@ -86,7 +88,7 @@ def _settle(path: str, store: JsonFileStore, active: Optional[int]) -> Optional[
 
 def cmd_status(args: argparse.Namespace) -> int:
     path = os.path.realpath(keys_path_of(args))
-    store = JsonFileStore(history_path(path))
+    store = JsonFileStore(history_path(path), owner_of=path)
     settled = _settle(path, store, args.active_generation)
     st = key_status(path, store, now=now_iso(), active_generation=args.active_generation,
                     active_source="--active-generation")
@@ -117,12 +119,14 @@ def cmd_rotate(args: argparse.Namespace) -> int:
         raise UsageError("--wait-commit-queue must be 0..3600 seconds")
     path = os.path.realpath(keys_path_of(args))
     version = resolve_version(args.nso_version, args.ncs_dir)
-    store = JsonFileStore(history_path(path))
+    store = JsonFileStore(history_path(path), owner_of=path)
     ops = KnownActiveGeneration(args.active_generation) if args.active_generation is not None else None
     rot = Rotator(store, ops, now=now_iso)
     out = rot.rotate(path, version=version.version, user=os.environ.get("USER", ""),
                      reason=args.reason, dry_run=args.dry_run, wait_commit_queue=args.wait_commit_queue,
                      max_backups=args.max_backups, active_generation=args.active_generation)
+    for w in out.warnings:
+        print(f"secure-deploy: warning: {printable(w)}", file=sys.stderr)
     if out.reconciled is not None:
         print(f"earlier rotation {out.reconciled.id}: {out.reconciled.state.value}: "
               f"{out.reconciled.message}")

@@ -17,6 +17,7 @@ from ..report import Format, RenderOptions, render
 from ..report.json_report import load_report, report_from_dict  # noqa: F401 - re-exported for NSO
 from ..report.waivers import EXPIRY_WARNING_DAYS, load_waivers
 from ..errors import UsageError
+from ..textsafe import printable
 from . import EXIT_FAIL, EXIT_OK, _Parser, write_output
 from .audit import add_sarif_category
 
@@ -85,7 +86,7 @@ def cmd_waivers_check(args: argparse.Namespace) -> int:
             state = f"valid until {w.expires}"
         unknown = "" if w.rule in known else "  [unknown rule id]"
         bad += 0 if w.rule in known else 1
-        who = f", approved by {w.approved_by}" if w.approved_by else ""
-        print(f"{w.label:32} {state}{who}{unknown}")
-    print(f"{args.file}: {len(waivers)} waiver(s), {bad} problem(s)")
+        who = f", approved by {printable(w.approved_by)}" if w.approved_by else ""
+        print(f"{printable(w.label):32} {state}{who}{unknown}")
+    print(f"{printable(args.file)}: {len(waivers)} waiver(s), {bad} problem(s)")
     return EXIT_FAIL if bad else EXIT_OK

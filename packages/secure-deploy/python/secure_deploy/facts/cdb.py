@@ -22,7 +22,8 @@ from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 from lxml import etree
 
 from ..errors import InputError
-from ..xmlsafe import parse_bytes, read_bytes
+from ..xmlsafe import CDB_MAX_BYTES, CDB_MAX_ELEMENTS, parse_bytes, read_bytes
+from .cdb_merge import merged_roots
 from .credentials import classify_hash, matches_default
 from .types import (Algorithms, AuthgroupFacts, CdbFacts, DeviceFacts, DeviceProfileFacts, NacmCmdRule,
                     NacmFacts, NacmGroup, NacmRule, NacmRuleList, UmapFacts, UserFacts)
@@ -240,13 +241,23 @@ def _devices(el: etree._Element, name: str) -> Tuple[Tuple[DeviceFacts, ...], Op
 
 # --- files ----------------------------------------------------------------------
 
-def parse_cdb_xml(data: bytes, name: str) -> CdbFacts:
-    """Facts from one CDB XML document. No AAA/NACM/device data at all: InputError."""
-    root = parse_bytes(data, name)
+def _data_roots(data: bytes, name: str) -> List[etree._Element]:
+    root = parse_bytes(data, name, CDB_MAX_ELEMENTS)
     roots = list(_roots(root))
     if not roots:
         raise InputError(f"{name}: no AAA, NACM or device data found (expected <aaa>, <nacm> or "
                          f"<devices> in their NSO namespaces, bare or inside <config xmlns=\"{CONFIG_NS}\">)")
+    if len({r.tag for r in roots}) < len(roots):   # e.g. two <aaa> blocks: merged like two loads
+        return merged_roots([roots])
+    return roots
+
+
+def parse_cdb_xml(data: bytes, name: str) -> CdbFacts:
+    """Facts from one CDB XML document. No AAA/NACM/device data at all: InputError."""
+    return _facts(_data_roots(data, name), name, (name,))
+
+
+def _facts(roots: Sequence[etree._Element], name: str, sources: Tuple[str, ...]) -> CdbFacts:
     users: Optional[Tuple[UserFacts, ...]] = None
     nacm: Optional[NacmFacts] = None
     devices: Optional[Tuple[DeviceFacts, ...]] = None
@@ -272,7 +283,7 @@ def parse_cdb_xml(data: bytes, name: str) -> CdbFacts:
         elif r.tag == _HA:
             # Presence only: the token is a shared secret and is not kept.
             ha_token = bool(_text(_index(r, (NCS_NS,)), "token")) or bool(ha_token)
-    return CdbFacts(sources=(name,), users=users, nacm=nacm, global_host_key_verification=global_hkv,
+    return CdbFacts(sources=sources, users=users, nacm=nacm, global_host_key_verification=global_hkv,
                     devices=devices, authgroups=authgroups, global_ssh_algorithms=global_algs,
                     ha_token_set=ha_token, profiles=profiles)
 
@@ -346,23 +357,29 @@ def merge(a: CdbFacts, b: CdbFacts) -> CdbFacts:
 
 
 def read_cdb_files(paths: Iterable[str]) -> CdbFacts:
-    """Merged facts of several files. A run/cdb folder also holds other packages' init
-    files: those without AAA/NACM/device data are skipped; only when no file has any
-    is it an InputError."""
+    """Merged facts of several files, loaded in order and merged the way CDB merges
+    init files (leaf by leaf, lists by key). A run/cdb folder also holds other
+    packages' init files: those without AAA/NACM/device data are skipped; only when no
+    file has any is it an InputError."""
     paths = [os.fspath(p) for p in paths]
     if not paths:
         raise InputError("no CDB XML files given")
-    out: Optional[CdbFacts] = None
+    loaded: List[Tuple[str, List[etree._Element]]] = []
     skipped: List[str] = []
+    out: Optional[CdbFacts] = None
     for p in paths:
         try:
-            facts = parse_cdb_xml(read_bytes(p), p)
+            roots = _data_roots(read_bytes(p, CDB_MAX_BYTES), p)
         except InputError as e:
             if "no AAA, NACM or device data found" not in str(e):
                 raise
             skipped.append(p)
             continue
-        out = facts if out is None else merge(out, facts)
+        out = _facts(roots, p, (p,))     # each file on its own first: errors name the file
+        loaded.append((p, roots))
     if out is None:
         raise InputError(f"{', '.join(skipped)}: no AAA, NACM or device data found")
-    return out
+    if len(loaded) == 1:
+        return out
+    sources = tuple(p for p, _ in loaded)
+    return _facts(merged_roots([r for _, r in loaded]), ", ".join(sources), sources)

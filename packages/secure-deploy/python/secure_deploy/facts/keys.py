@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import json
+import os
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from ..errors import InputError
@@ -29,8 +30,10 @@ HISTORY_SUFFIX = ".history.json"
 
 
 def history_path(keys_path: str) -> str:
-    """Where the standalone rotation history of `keys_path` lives (rotation_store.JsonFileStore)."""
-    return keys_path + HISTORY_SUFFIX
+    """Where the standalone rotation history of `keys_path` lives (rotation_store.JsonFileStore):
+    beside the keys file itself, so a symlinked keys path finds the history that
+    `keys rotate` (which works on the link's target) wrote."""
+    return os.path.realpath(keys_path) + HISTORY_SUFFIX
 
 
 def read_keys_file(path: str) -> KeysFile:
@@ -42,14 +45,12 @@ def read_keys_file(path: str) -> KeysFile:
 
 def read_history(path: str) -> Dict[str, Any]:
     """The standalone history JSON ({} when absent). Holds no secret: fingerprints only."""
-    try:
-        with open(path, "rb") as f:
-            doc = json.loads(f.read(MAX_FILE_BYTES).decode("utf-8"))
-    except FileNotFoundError:
+    data = read_input(path, "rotation history", MAX_FILE_BYTES, missing_ok=True)
+    if data is None:
         return {}
-    except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
-    except (ValueError, UnicodeDecodeError):
+    try:
+        doc = json.loads(data.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise InputError(f"{path}: not a rotation history (malformed JSON)") from None
     if not isinstance(doc, dict):
         raise InputError(f"{path}: not a rotation history (expected a JSON object)")

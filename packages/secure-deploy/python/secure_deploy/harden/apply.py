@@ -186,7 +186,10 @@ def _diff(old: str, new: str, name: str, target: str) -> str:
     a = redacted(old, _is_secret).splitlines(keepends=True)
     b = redacted(new, _is_secret).splitlines(keepends=True)
     lines = difflib.unified_diff(a, b, fromfile=name, tofile=target)
-    return "".join(ln if ln.endswith("\n") else ln + "\n\\ No newline at end of file\n" for ln in lines)
+    # scrub: a key-like value outside <encrypted-strings> (a commented-out copy of the
+    # whole section, say) still never reaches the terminal.
+    return scrub("".join(ln if ln.endswith("\n") else ln + "\n\\ No newline at end of file\n"
+                         for ln in lines))
 
 
 def _inline_keys_step(conf: NcsConf) -> ManualStep:

@@ -256,22 +256,42 @@ def _build(parts: Sequence[str], value: str, prefix: str, indent: Optional[str],
     return f"<{name}>{nl}{inner}{_build(parts[1:], value, prefix, inner, unit, nl)}{nl}{indent}</{name}>"
 
 
-def redacted(text: str, secret: Callable[[Tuple[str, ...]], bool], marker: str = "<redacted>") -> str:
-    """`text` with the content of every leaf whose name path `secret` accepts replaced.
+def redacted(text: str, secret: Callable[[Tuple[str, ...]], bool], marker: str = "<redacted>",
+             section: str = "encrypted-strings") -> str:
+    """`text` with the content of every leaf whose name path `secret` accepts replaced,
+    and, inside every `section` element, everything but element tags, whitespace and
+    the content of leaves `secret` rejects: a commented-out key, a key in a CDATA
+    section or stray text next to a key never shows.
 
     Used to show diffs and context lines of an ncs.conf with inline keys without
     ever printing the keys.
     """
     root = scan(text)
-    cuts: List[Tuple[int, int]] = []
+    cuts: List[Tuple[int, int, bool]] = []      # (start, end, whole leaf content)
 
-    def walk(el: Span, path: Tuple[str, ...]) -> None:
+    def walk(el: Span, path: Tuple[str, ...], inside: bool) -> None:
         here = path + (el.name,)
-        if not el.children and not el.empty and secret(here):
-            cuts.append((el.start_end, el.end_start))
+        leaf = not el.children and not el.empty
+        if leaf and secret(here):
+            cuts.append((el.start_end, el.end_start, True))
+        elif inside and el.children:
+            # The gaps between children: comments, CDATA, PIs and text.
+            pos = el.start_end
+            for c in el.children:
+                cuts.append((pos, c.start, False))
+                pos = c.end
+            cuts.append((pos, el.end_start, False))
         for c in el.children:
-            walk(c, here)
-    walk(root, ())
-    for a, b in sorted(cuts, reverse=True):
-        text = text[:a] + marker + text[b:]
+            walk(c, here, inside or c.name == section)
+    walk(root, (), root.name == section)
+    for a, b, whole in sorted(cuts, reverse=True):
+        gap = text[a:b]
+        if whole:
+            text = text[:a] + marker + text[b:]
+        elif gap.strip():
+            # Keep the line structure (the diff stays aligned); hide every visible run.
+            text = text[:a] + _VISIBLE.sub(marker, gap) + text[b:]
     return text
+
+
+_VISIBLE = re.compile(r"\S+(?:[ \t]+\S+)*")

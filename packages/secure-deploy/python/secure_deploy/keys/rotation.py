@@ -22,13 +22,15 @@ from __future__ import annotations
 
 import os
 import secrets
+from dataclasses import replace
 from typing import Callable, Optional, Protocol, Tuple
 
 from ..facts.keyfile import FORMAT_2, KeysFile, parse_keys, serialize
 from ..facts.keys import known_active, read_keys_file
 from ..frozen import frozen
+from . import writer
 from .writer import (DEFAULT_MAX_BACKUPS, Hook, RotationError, RotationInProgress,
-                             RotationLock, backup_path_for, cleanup_temp, write_keys_file)
+                     RotationLock, backup_path_for, cleanup_temp, write_keys_file)
 from .plan import DEFAULT_WAIT_COMMIT_QUEUE, RotationPlan, plan_rotation
 from .store import RotationRecord, RotationStore, State
 
@@ -99,6 +101,7 @@ class RotationOutcome:
     dry_run: bool
     next_steps: Tuple[str, ...] = ()     # NSO commands still to run (standalone)
     reconciled: Optional[RotationRecord] = None  # an earlier rotation settled first
+    warnings: Tuple[str, ...] = ()       # e.g. old backups could not be removed
 
     @property
     def ok(self) -> bool:
@@ -155,24 +158,46 @@ class Rotator:
             self.store.save(rec)
             self.hook(STEP_BEFORE_WRITE)
             try:
-                res = write_keys_file(keys_path, serialize(new_kf), backup_tag=rid,
-                                      max_backups=max_backups, hook=self.hook,
-                                      validate=lambda data: _validate(data, keys_path, plan),
-                                      protect=self._protected_backups())
+                res = write_keys_file(keys_path, serialize(new_kf), backup_tag=rid, hook=self.hook,
+                                      validate=lambda data: _validate(data, keys_path, plan))
             except Exception as e:  # noqa: BLE001 - any failure here is reported, not hidden
                 return self._fail(rec, f"writing the keys file failed ({_why(e)}); "
                                        f"{_gen(active)} stays active", raise_=True, plan=plan)
-            pruned = (f"; older backups removed: {', '.join(os.path.basename(p) for p in res.pruned)}"
-                      if res.pruned else "")
             rec = rec.to(State.PREPARED, f"generation {plan.to_generation} written; backup "
-                                         f"{res.backup_path}{pruned}", backup_path=res.backup_path or "")
+                                         f"{res.backup_path}", backup_path=res.backup_path or "")
             self.store.save(rec)
             self.log(f"key rotation {rid}: generation {plan.to_generation} written to {keys_path}")
+            # The outcome of the write is recorded: only now may old backups go.
+            rec, warnings = self._prune(rec, keys_path, max_backups)
             if self.ops is None or isinstance(self.ops, KnownActiveGeneration):
                 # Standalone: NSO's steps are the operator's; the record stays `prepared`
                 # until a later run learns the active generation.
-                return RotationOutcome(plan, rec, False, plan.nso_steps, settled)
-            return self._drive(rec, plan, wait_commit_queue, settled)
+                return RotationOutcome(plan, rec, False, plan.nso_steps, settled, warnings)
+            return replace(self._drive(rec, plan, wait_commit_queue, settled), warnings=warnings)
+
+    def _prune(self, rec: RotationRecord, keys_path: str,
+               max_backups: int) -> Tuple[RotationRecord, Tuple[str, ...]]:
+        """Remove old backups this tool wrote and recorded. The new keys file is in
+        place and recorded, so a failure here is a warning, never a failed rotation."""
+        records = (*self.store.history(), rec)
+        try:
+            pruned = writer.prune_backups(keys_path, max_backups,
+                                          recorded=[r.backup_path for r in records],
+                                          protect=self._protected_backups())
+        except OSError as e:
+            warning = (f"removing old backups failed ({_why(e)}); the rotation is not affected, "
+                       f"remove old {os.path.basename(keys_path)}.bak-* files by hand")
+            self.log(f"key rotation {rec.id}: {warning}")
+            return rec, (warning,)
+        if not pruned:
+            return rec, ()
+        rec = rec.to(rec.state, f"{rec.message}; older backups removed: "
+                                f"{', '.join(os.path.basename(p) for p in pruned)}")
+        try:
+            self.store.save(rec)
+        except Exception as e:  # noqa: BLE001 - only the annotation is lost
+            return rec, (f"recording the removed backups failed ({_why(e)})",)
+        return rec, ()
 
     def _drive(self, rec: RotationRecord, plan: RotationPlan, wait: int,
                settled: Optional[RotationRecord]) -> RotationOutcome:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import enum
 import json
+import os
 import threading
 from dataclasses import asdict, fields, replace
 from typing import Any, Dict, List, Optional, Protocol, Tuple
 
 from ..errors import InputError
-from ..fileio import atomic_write_bytes, read_input
+from ..fileio import read_input, write_file
 from ..frozen import frozen
 
 MAX_HISTORY = 100
@@ -116,8 +117,9 @@ class JsonFileStore:
     {"format": 1, "current": record|null, "history": [record, ...]}.
     """
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, owner_of: Optional[str] = None) -> None:
         self.path = path
+        self.owner_of = owner_of    # the keys file: the history takes its owner
 
     def _load(self) -> Dict[str, Any]:
         data = read_input(self.path, "rotation history", missing_ok=True)
@@ -133,7 +135,18 @@ class JsonFileStore:
 
     def _write(self, doc: Dict[str, Any]) -> None:
         text = json.dumps(doc, indent=2, sort_keys=True) + "\n"
-        atomic_write_bytes(self.path, text.encode("utf-8"), mode=0o600, fsync_dir=True)
+        owner = None
+        if self.owner_of:
+            try:
+                st = os.stat(self.owner_of)
+                owner = (st.st_uid, st.st_gid)
+            except OSError:
+                pass
+        # Never through a symlink (a root-run rotation must not write where a link
+        # planted by the NSO user points), owned like the keys file so that the NSO
+        # action and `keys status` run as the NSO user can still read and update it.
+        write_file(self.path, text.encode("utf-8"), mode=0o600, owner=owner, fsync_dir=True,
+                   input_ok=True, what="rotation history")
 
     def current(self) -> Optional[RotationRecord]:
         cur = self._load().get("current")

@@ -13,10 +13,13 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+import re
 import stat
-from typing import Callable, Iterable, List, Optional
+from typing import Callable, Iterable, List, Optional, Tuple
 
 from ..errors import SecureDeployError
+from ..fileio import set_owner
+from ..textsafe import printable
 from ..frozen import frozen
 
 Hook = Callable[[str], None]
@@ -49,14 +52,13 @@ def _no_hook(step: str) -> None:
 
 @frozen
 class WriteResult:
-    """The keys file as written: path, backup, mode and owner, and generations pruned."""
+    """The keys file as written: path, backup, mode and owner."""
 
     path: str
     backup_path: Optional[str]
     mode: int
     uid: int
     gid: int
-    pruned: tuple = ()
 
 
 def lock_path(keys_path: str) -> str:
@@ -73,14 +75,12 @@ class RotationLock:
     """
 
     def __init__(self, keys_path: str) -> None:
+        self.keys_path = os.path.realpath(keys_path)
         self.path = lock_path(keys_path)
         self._fd: Optional[int] = None
 
     def __enter__(self) -> "RotationLock":
-        try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-        except OSError as e:
-            raise RotationError(f"{self.path}: cannot open the rotation lock: {e.strerror}") from None
+        fd = _open_lock(self.path, self.keys_path)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as e:
@@ -97,6 +97,41 @@ class RotationLock:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
+
+
+def keys_owner(keys_path: str) -> Optional[Tuple[int, int]]:
+    """(uid, gid) of the keys file, which its lock, history and backups take; None if absent."""
+    try:
+        st = os.stat(keys_path)
+    except OSError:
+        return None
+    return st.st_uid, st.st_gid
+
+
+def _open_lock(path: str, keys_path: str) -> int:
+    """The lock file's descriptor: created 0600 with the keys file's owner (a root-run
+    rotation must not leave a lock the NSO user cannot open), never through a link."""
+    flags = os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
+    owner = keys_owner(keys_path)
+    try:
+        try:
+            fd = os.open(path, flags | os.O_CREAT | os.O_EXCL, 0o600)
+            created = True
+        except FileExistsError:
+            fd = os.open(path, flags)
+            created = False
+    except OSError as e:
+        raise RotationError(f"{printable(path)}: cannot open the rotation lock: {e.strerror}") from None
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        raise RotationError(f"{printable(path)}: the rotation lock is not a regular file; remove it")
+    if owner is not None and (st.st_uid, st.st_gid) != owner and (
+            created or (os.geteuid() == 0 and st.st_uid == 0 and st.st_nlink == 1 and st.st_size == 0)):
+        # A lock this run created, or an empty one an earlier root run left (before the
+        # lock took the keys file's owner); never a file someone else put there.
+        set_owner(fd, *owner)
+    return fd
 
 
 def new_mode(existing: Optional[int]) -> int:
@@ -128,25 +163,10 @@ def _exclusive(path: str, data: bytes, mode: int, uid: int, gid: int,
         os.fsync(fd)
         if steps:
             hook(STEP_AFTER_FSYNC)
-        _chown(fd, uid, gid)
+        set_owner(fd, uid, gid)
         os.fchmod(fd, mode)
     finally:
         os.close(fd)
-
-
-def _chown(fd: int, uid: int, gid: int) -> None:
-    st = os.fstat(fd)
-    if (st.st_uid, st.st_gid) == (uid, gid):
-        return
-    try:
-        os.fchown(fd, uid, gid)
-    except PermissionError:
-        # The owner was checked up front (check_can_keep_owner), so we are the owner:
-        # a group we are not in is out of reach, harmless with mode 0600.
-        try:
-            os.fchown(fd, -1, gid)
-        except PermissionError:
-            pass
 
 
 def check_can_keep_owner(path: str) -> os.stat_result:
@@ -172,11 +192,18 @@ def cleanup_temp(path: str) -> List[str]:
     return removed
 
 
+def _backup_name(base: str) -> "re.Pattern[str]":
+    # Exactly what backup_path_for writes: <keys>.bak-<rotation id>, the id being
+    # <YYYYMMDDTHHMMSSZ>-<random>, plus .<12 hex> when that name was taken.
+    return re.compile(re.escape(base + _BAK_MARK) + r"\d{8}T\d{6}Z-[0-9a-z]{1,32}(?:\.[0-9a-f]{12})?")
+
+
 def backups_of(path: str) -> List[str]:
+    """The backups this tool wrote of `path` (by their exact name pattern), oldest first."""
     real = os.path.realpath(path)
     d, base = os.path.split(real)
-    prefix = f"{base}{_BAK_MARK}"
-    found = [os.path.join(d, n) for n in os.listdir(d) if n.startswith(prefix)]
+    pattern = _backup_name(base)
+    found = [os.path.join(d, n) for n in os.listdir(d) if pattern.fullmatch(n)]
     # Oldest first: by creation (each backup is a new file), then by name (time tag).
     return sorted(found, key=lambda p: (os.lstat(p).st_mtime_ns, p))
 
@@ -185,15 +212,14 @@ def backup_path_for(path: str, tag: str) -> str:
     return f"{os.path.realpath(path)}{_BAK_MARK}{tag}"
 
 
-def write_keys_file(path: str, text: str, *, backup_tag: str, max_backups: int = DEFAULT_MAX_BACKUPS,
+def write_keys_file(path: str, text: str, *, backup_tag: str,
                     validate: Optional[Callable[[bytes], None]] = None, hook: Optional[Hook] = None,
-                    random_suffix: Callable[[], str] = lambda: os.urandom(6).hex(),
-                    protect: Iterable[str] = ()) -> WriteResult:
+                    random_suffix: Callable[[], str] = lambda: os.urandom(6).hex()) -> WriteResult:
     """Replace the keys file at `path` with `text`, atomically, keeping a backup.
 
     The caller holds RotationLock. `validate(bytes_read_back)` runs on the fsynced temp
-    file before the rename and may raise to abort (the old file stays). Backups in
-    `protect` are never pruned.
+    file before the rename and may raise to abort (the old file stays). Old backups are
+    pruned by the caller (prune_backups), once the outcome is recorded.
     """
     h = hook or _no_hook
     real = os.path.realpath(path)
@@ -224,19 +250,22 @@ def write_keys_file(path: str, text: str, *, backup_tag: str, max_backups: int =
         raise
     _fsync_dir(d)
     h(STEP_AFTER_RENAME)
-    pruned = prune_backups(real, max_backups, protect=protect)
-    return WriteResult(real, backup, mode, st.st_uid, st.st_gid, tuple(pruned))
+    return WriteResult(real, backup, mode, st.st_uid, st.st_gid)
 
 
-def prune_backups(path: str, keep: int, protect: Iterable[str] = ()) -> List[str]:
+def prune_backups(path: str, keep: int, recorded: Iterable[str], protect: Iterable[str] = ()) -> List[str]:
     """Keep the newest `keep` backups and every one in `protect`; remove the rest.
 
-    `protect` holds the backup of the last completed rotation: README "Rolling back"
-    restores it with the ncs-backup taken before that rotation, so it must outlive
-    any number of later (failed or unfinished) rotations."""
+    Only files this tool wrote are candidates: named exactly as backup_path_for names
+    them *and* recorded as a rotation's backup in the history (`recorded`), so an
+    operator's own `<keys>.bak-before-upgrade` is never touched. `protect` holds the
+    backup of the last completed rotation: "Rolling back" restores it with the
+    ncs-backup taken before that rotation, so it must outlive any number of later
+    (failed or unfinished) rotations."""
     keep = max(1, keep)   # never the backup this rotation just took
     spared = {os.path.realpath(p) for p in protect if p}
-    all_b = backups_of(path)
+    ours = {os.path.realpath(p) for p in recorded if p}
+    all_b = [b for b in backups_of(path) if os.path.realpath(b) in ours]
     doomed = [b for b in all_b[:-keep] if os.path.realpath(b) not in spared]
     for b in doomed:
         os.unlink(b)
@@ -245,4 +274,4 @@ def prune_backups(path: str, keep: int, protect: Iterable[str] = ()) -> List[str
 
 __all__ = ["RotationLock", "RotationError", "RotationInProgress", "write_keys_file", "WriteResult",
            "cleanup_temp", "backups_of", "prune_backups", "new_mode", "WRITE_STEPS", "lock_path",
-           "DEFAULT_MAX_BACKUPS", "check_can_keep_owner"]
+           "DEFAULT_MAX_BACKUPS", "check_can_keep_owner", "keys_owner"]

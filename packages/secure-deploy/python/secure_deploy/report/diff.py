@@ -121,7 +121,7 @@ def diff_dict(d: ReportDiff) -> Dict[str, Any]:
 
 
 def render_json(d: ReportDiff) -> str:
-    return json.dumps(diff_dict(d), indent=2) + "\n"
+    return json.dumps(diff_dict(d), indent=2, allow_nan=False) + "\n"
 
 
 def render_text(d: ReportDiff) -> str:

@@ -7,11 +7,13 @@ into a model.Report (`report_from_dict`) and re-rendered in any other format lat
 from __future__ import annotations
 
 import json
+import math
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ..errors import InputError
 from ..fileio import read_input
 from ..references import reference_url
+from ..textsafe import printable, terminal_safe
 from ..model import (READABLE_SCHEMA_MAJORS, SCHEMA_VERSION, SUPPORTED_NSO_VERSIONS, Finding, Location, NodeInfo,
                      NodeRun, NsoVersionInfo, Report, RuleMeta, RuleResult, Severity, Status)
 
@@ -114,8 +116,10 @@ def render(report: Report, options: Any = None) -> str:
     result goes through json's C encoder (indent= forces the slow pure-Python one)."""
     doc = report_dict(report)
     results = doc.pop("results")
-    head = json.dumps(doc, indent=2)[:-2]          # drop the closing "\n}"
-    body = ",\n    ".join(json.dumps(r, ensure_ascii=False) for r in results)
+    # allow_nan=False: NaN/Infinity are not JSON; a value that could be one (a saved
+    # report's duration) is checked when loaded, so this only fires on a bug.
+    head = json.dumps(doc, indent=2, allow_nan=False)[:-2]          # drop the closing "\n}"
+    body = ",\n    ".join(json.dumps(r, ensure_ascii=False, allow_nan=False) for r in results)
     return f'{head},\n  "results": [\n    {body}\n  ]\n}}\n' if results else f'{head},\n  "results": []\n}}\n'
 
 
@@ -140,16 +144,28 @@ class _Reader:
             return default
         v = d[key]
         if typ is float and isinstance(v, int) and not isinstance(v, bool):
-            v = float(v)
+            try:
+                v = float(v)
+            except OverflowError:
+                raise self.fail(where, f"{key!r} is out of range") from None
         if not isinstance(v, typ) or (typ is int and isinstance(v, bool)):
             raise self.fail(where, f"{key!r} has the wrong type")
+        if typ is str:
+            return terminal_safe(v)    # a saved report is input: no raw controls to a terminal
+        if typ is float and not math.isfinite(v):
+            raise self.fail(where, f"{key!r} is not a finite number")
+        return v
+
+    def obj(self, v: Any, where: str) -> Mapping[str, Any]:
+        if not isinstance(v, Mapping):
+            raise self.fail(where, "expected an object")
         return v
 
     def strs(self, d: Any, key: str, where: str) -> tuple:
         v = self.get(d, key, where, list, [])
         if not all(isinstance(x, str) for x in v):
             raise self.fail(where, f"{key!r} must be a list of strings")
-        return tuple(v)
+        return tuple(terminal_safe(x) for x in v)
 
     def enum(self, cls: Any, value: str, where: str) -> Any:
         try:
@@ -227,8 +243,9 @@ def report_from_dict(d: Any, name: str = "report") -> Report:
     results = []
     for i, res in enumerate(rd.get(d, "results", "top level", list)):
         where = f"results[{i}]"
+        res = rd.obj(res, where)
         meta = _meta(rd, res, where)
-        fs = tuple(_finding_from(rd, f, f"{where}.findings[{j}]")
+        fs = tuple(_finding_from(rd, rd.obj(f, f"{where}.findings[{j}]"), f"{where}.findings[{j}]")
                    for j, f in enumerate(rd.get(res, "findings", where, list)))
         results.append(RuleResult(meta, rd.enum(Status, rd.get(res, "status", where, str), where),
                                   rd.get(res, "message", where, str, ""), fs))
@@ -253,7 +270,15 @@ def load_report(path: str) -> Report:
     data = read_input(path, "JSON report")
     assert data is not None
     try:
-        doc = json.loads(data.decode("utf-8"))
+        doc = json.loads(data.decode("utf-8"), parse_constant=_no_constant)
+    except json.JSONDecodeError as e:
+        raise InputError(f"{printable(path)}: not a JSON report ({e.msg} at line {e.lineno})") from None
     except (UnicodeDecodeError, ValueError, RecursionError) as e:
-        raise InputError(f"{path}: not a JSON report ({type(e).__name__} at {getattr(e, 'pos', '?')})") from None
-    return report_from_dict(doc, path)
+        why = str(e) if type(e) is ValueError else type(e).__name__   # ours: names NaN/Infinity
+        raise InputError(f"{printable(path)}: not a JSON report ({why})") from None
+    return report_from_dict(doc, printable(path))
+
+
+def _no_constant(name: str) -> Any:
+    # NaN, Infinity and -Infinity are accepted by Python's json but are not JSON.
+    raise ValueError(f"{name} is not valid JSON")

@@ -198,4 +198,4 @@ def sarif_dict(report: Report, base_dir: Optional[str] = None,
 
 def render(report: Report, options: Any = None) -> str:
     return json.dumps(sarif_dict(report, getattr(options, "base_dir", None),
-                                 getattr(options, "sarif_category", None)), indent=2) + "\n"
+                                 getattr(options, "sarif_category", None)), indent=2, allow_nan=False) + "\n"

@@ -26,6 +26,7 @@ from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from ..errors import InputError
 from ..fileio import read_input
+from ..textsafe import printable
 from ..frozen import frozen
 from ..model import Report, RuleResult, Status
 
@@ -97,7 +98,14 @@ def waiver_from_mapping(entry: Mapping[str, Any], where: str) -> Waiver:
     """One waiver from a file entry or an NSO configuration list entry."""
     if not isinstance(entry, Mapping):
         raise InputError(f"{where}: a waiver must be a table/object")
-    norm = {str(k).replace("_", "-"): v for k, v in entry.items()}
+    norm: dict = {}
+    for k, v in entry.items():
+        key = str(k).replace("_", "-")
+        if key in norm:
+            # approved_by and approved-by both given: which one is meant is a guess.
+            raise InputError(f"{where}: field {printable(key)} given twice "
+                             f"(as {' and '.join(repr(printable(x)) for x in entry if str(x).replace('_', '-') == key)})")
+        norm[key] = v
     unknown = sorted(set(norm) - _KEYS)
     if unknown:
         # A typo ("expire", "justfication") must not silently drop a required field.
@@ -113,6 +121,9 @@ def waiver_from_mapping(entry: Mapping[str, Any], where: str) -> Waiver:
     if created is not None and created > expires:
         raise InputError(f"{where}: created {created} is after expires {expires}")
     obj = _text(norm.get("object"), where, "object", False) or None
+    if obj is None and norm.get("object") is not None:
+        # `object = " "` must not silently widen the waiver to every object of the rule.
+        raise InputError(f"{where}: object is blank; leave it out to waive the whole rule")
     return Waiver(rule=rule_id, justification=_text(norm.get("justification"), where, "justification", True),
                   expires=expires, approved_by=_text(norm.get("approved-by"), where, "approved-by", False),
                   created=created, object=obj)
