@@ -23,7 +23,7 @@ import stat
 from typing import Iterator, Optional, Set, Tuple
 
 from .errors import InputError
-from .textsafe import printable
+from .redact import printable
 
 # (st_dev, st_ino) of every file read in the current run; None outside a run.
 _INPUTS: "contextvars.ContextVar[Optional[Set[Tuple[int, int]]]]" = contextvars.ContextVar(

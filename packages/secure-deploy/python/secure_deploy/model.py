@@ -10,8 +10,7 @@ from dataclasses import field
 from typing import Callable, Iterable, Mapping, Optional, Sequence, Tuple
 
 from .frozen import frozen
-from .redact import scrub
-from .textsafe import terminal_safe
+from .redact import scrub, terminal_safe
 
 # 1.1: optional "node" (per-node) and "fleet" (merged) blocks.
 # 2.0: `evidence` is a name -> value object everywhere (1.x had a list of name/value

@@ -13,7 +13,7 @@ from lxml import etree
 
 from .errors import InputError
 from .fileio import read_input
-from .textsafe import printable
+from .redact import printable
 
 # Limits that bound time and memory (lxml needs ~150 bytes per element, and the facts
 # layer walks every one). An ncs.conf is tens of kilobytes with a few hundred elements;

@@ -53,7 +53,7 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         # One line, like every other error of the command (CI logs grep for it); the
         # usage block argparse would print first is one --help away.
-        from ..textsafe import printable
+        from ..redact import printable
         print(f"{self.prog}: error: {printable(message)} (see '{self.prog} --help')", file=sys.stderr)
         sys.exit(EXIT_ERROR)
 
@@ -116,8 +116,7 @@ def run_command(args: argparse.Namespace) -> int:
 
 def error_line(message: str) -> None:
     """The one-line error: input-derived text made printable, key-like values scrubbed."""
-    from ..redact import scrub
-    from ..textsafe import printable
+    from ..redact import printable, scrub
     print(f"secure-deploy: error: {printable(scrub(message))}", file=sys.stderr)
 
 

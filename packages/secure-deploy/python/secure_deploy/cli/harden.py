@@ -17,7 +17,7 @@ from ..facts.ncsconf import ENV_VARS
 from ..facts.types import EXPOSURES
 from ..facts.version import resolve_version
 from ..fileio import set_owner, write_file
-from ..textsafe import printable, terminal_safe
+from ..redact import printable, terminal_safe
 from ..harden.apply import harden_bytes, render_plan
 from ..xmlsafe import read_bytes
 from . import EXIT_OK

@@ -23,7 +23,7 @@ from ..keys.rotation import KnownActiveGeneration, Rotator
 from ..keys.plan import DEFAULT_WAIT_COMMIT_QUEUE, plan_inline_migration, write_new_keys_file
 from ..keys.status import key_status
 from ..keys.store import JsonFileStore
-from ..textsafe import printable
+from ..redact import printable
 from . import EXIT_FAIL, EXIT_OK
 
 

@@ -17,7 +17,7 @@ from ..report import Format, RenderOptions, render
 from ..report.json_report import load_report, report_from_dict  # noqa: F401 - re-exported for NSO
 from ..report.waivers import EXPIRY_WARNING_DAYS, load_waivers
 from ..errors import UsageError
-from ..textsafe import printable
+from ..redact import printable
 from . import EXIT_FAIL, EXIT_OK, _Parser, write_output
 from .audit import add_sarif_category
 

@@ -19,7 +19,7 @@ from typing import Callable, Iterable, List, Optional, Tuple
 
 from ..errors import SecureDeployError
 from ..fileio import set_owner
-from ..textsafe import printable
+from ..redact import printable
 from ..frozen import frozen
 
 Hook = Callable[[str], None]

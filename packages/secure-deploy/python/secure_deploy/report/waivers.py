@@ -26,7 +26,7 @@ from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from ..errors import InputError
 from ..fileio import read_input
-from ..textsafe import printable
+from ..redact import printable
 from ..frozen import frozen
 from ..model import Report, RuleResult, Status
 
