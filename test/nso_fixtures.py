@@ -13,7 +13,11 @@ import ncs_double as nd
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 NSO_YANG = HERE / "nso_yang"
-EXTRA_YANG = (NSO_YANG / "tailf-ncs-subset-double.yang", NSO_YANG / "tailf-ncs-monitoring-double.yang")
+# The alarm types module imports tailf-ncs-alarms: its test subset comes first.
+ALARM_YANG = (NSO_YANG / "ncs-alarms-subset" / "tailf-ncs-alarms.yang",
+              REPO / "packages" / "secure-deploy" / "src" / "yang" / "secure-deploy-alarms.yang")
+EXTRA_YANG = (NSO_YANG / "tailf-ncs-subset-double.yang", NSO_YANG / "tailf-ncs-monitoring-double.yang",
+              *ALARM_YANG)
 EXAMPLES = REPO / "examples"
 SD_NS = "urn:secure-deploy:yang:secure-deploy"
 CONF_NS = "http://tail-f.com/yang/tailf-ncs-config"

@@ -60,14 +60,15 @@ def test_unchanged_alarms_are_not_sent_again_and_a_fix_clears() -> None:
 
 
 def test_waived_disabled_warn_manual_na_clear() -> None:
-    rules = ["RW", "RD", "RWARN", "RM", "RNA"]
+    rules = ["RW", "RD", "RWARN", "RM", "RNA", "RA"]
     state, _ = run([result(r, Status.FAIL) for r in rules])
     after = [result("RW", Status.WAIVED), result("RD", Status.FAIL), result("RWARN", Status.WARN),
-             result("RM", Status.MANUAL), result("RNA", Status.NOT_APPLICABLE)]
+             result("RM", Status.MANUAL), result("RNA", Status.NOT_APPLICABLE), result("RA", Status.ACCEPTED)]
     state2, sent = run(after, state, run_id="r2", disabled=["rd"])
     assert {r.key.managed_object for r in sent} == set(rules)
     assert all(r.severity is AlarmSeverity.CLEARED for r in sent)
     assert "disabled" in by_key(sent)[key("RD")].text and "waived" in by_key(sent)[key("RW")].text
+    assert "accepted exposure" in by_key(sent)[key("RA")].text
     assert active(state2) == ()
 
 

@@ -85,7 +85,7 @@ def test_oper_containers_are_persistent_cdb_oper(pyang_module) -> None:
     top = pyang_module.search_one("container", "secure-deploy")
     oper = [c for c in top.substmts if c.keyword == "container"
             and c.search_one("config") is not None and c.search_one("config").arg == "false"]
-    assert {c.arg for c in oper} == {"catalog", "last-run", "history", "key-rotation"}
+    assert {c.arg for c in oper} == {"catalog", "last-run", "history", "alarms", "key-rotation"}
     for c in oper:
         cdb = [s for s in c.substmts if _is(s, "cdb-oper")]
         assert cdb and any(_is(p, "persistent") and p.arg == "true" for p in cdb[0].substmts), c.arg

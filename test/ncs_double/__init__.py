@@ -73,6 +73,8 @@ EXPORTS: Dict[str, Tuple[str, ...]] = {
     "ncs.application": ("Application",),
     "ncs.log": ("Log",),
     "ncs.experimental": ("Query",),
+    "ncs.alarm": ("Alarm", "AlarmId", "CustomAttribute", "CustomStatusAttribute", "raise_alarm", "clear_alarm",
+                  "managed_object_string", "managed_object_oid", "managed_object_instance"),
 }
 # Imported only on `import ncs.experimental`, as in NSO (pyapi/ncs.experimental.md).
 EXPLICIT_IMPORT = ("ncs.experimental",)
@@ -89,17 +91,18 @@ def _facade(name: str, impl: types.ModuleType) -> types.ModuleType:
 
 
 def _modules() -> Dict[str, types.ModuleType]:
-    from . import application, dp, experimental, log, lowlevel, maagic, manifest, maapi
+    from . import alarm, application, dp, experimental, log, lowlevel, maagic, manifest, maapi, notif
     ncs = types.ModuleType("ncs", "NSO double: stand-in for the ncs package")
     for name, val in manifest.constants("ncs").items():   # NSO's values (pyapi/ncs.md)
         setattr(ncs, name, val)
     ncs.__path__ = []  # a package, so `import ncs.maapi` works
     low = lowlevel.make_module()
     low.QueryResult = maapi.QueryResult
+    notif.attach(low)       # hashes, DateTime, XmlTag/TagValue, _ncs.dp notification functions
     for name, fn in maapi.LOWLEVEL.items():
         setattr(low.maapi, name, fn)
     impls = {"ncs.maapi": maapi, "ncs.maagic": maagic, "ncs.dp": dp, "ncs.application": application,
-             "ncs.log": log, "ncs.experimental": experimental}
+             "ncs.log": log, "ncs.experimental": experimental, "ncs.alarm": alarm}
     mods: Dict[str, types.ModuleType] = {"ncs": ncs}
     for full, impl in impls.items():
         mods[full] = _facade(full, impl)

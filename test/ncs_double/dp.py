@@ -38,7 +38,49 @@ class Action:
         return wrapper
 
 
+class _DaemonCtx:
+    """What Daemon.ctx() returns (the dx of the _ncs.dp functions)."""
+
+    def __init__(self, daemon: "Daemon") -> None:
+        self.daemon = daemon
+
+
+class _WorkerSocket:
+    """Daemon.wsock: the daemon's connected worker socket."""
+
+
 class Daemon:
-    def __init__(self, name: str, log: Any = None) -> None:
+    """`ncs.dp.Daemon` (pyapi/ncs.dp.md): no thread or socket, only the lifecycle the
+    double checks: registrations (e.g. notification streams) happen before start(),
+    which calls register_done; finish() ends it."""
+
+    def __init__(self, name: str, log: Any = None, ip: str = "127.0.0.1", port: int = 4569, path: Any = None,
+                 state_mgr: Any = None) -> None:
         self.name = name
         self.log = log
+        self._ctx = _DaemonCtx(self)
+        self._wsock = _WorkerSocket()
+        self.started = False
+        self.finished = False
+        self.schemas_loaded = False
+
+    def ctx(self) -> Any:
+        return self._ctx
+
+    @property
+    def wsock(self) -> Any:
+        return self._wsock
+
+    def load_schemas(self) -> None:
+        self.schemas_loaded = True
+
+    def start(self) -> None:
+        if self.started:
+            raise RuntimeError("threads can only be started once")
+        self.started = True
+
+    def finish(self) -> None:
+        self.finished = True
+
+    def is_alive(self) -> bool:
+        return self.started and not self.finished

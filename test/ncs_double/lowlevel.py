@@ -44,11 +44,28 @@ class EOF(Exception):
 error = types.SimpleNamespace(Error=Error)
 
 
+def _infer_type(init: Any) -> int:
+    """The type Value(init) takes without one (pyapi/_ncs.md, class Value)."""
+    for py, name in ((bool, "C_BOOL"), (int, "C_INT32"), (float, "C_DOUBLE")):
+        if isinstance(init, py):
+            return _CONSTANTS[name]
+    return _CONSTANTS["C_BUF"]
+
+
 class Value:
     """`_ncs.Value`: str() gives the YANG string form, as_pyval() the Python value."""
 
     def __init__(self, init: Any, type: Optional[int] = None) -> None:  # noqa: A002
         self._v = init
+        self._type = _infer_type(init) if type is None else type
+
+    def confd_type(self) -> int:
+        return self._type
+
+    def as_list(self) -> list:
+        if self._type != _CONSTANTS["C_LIST"]:
+            raise Error(_CONSTANTS["ERR_BADTYPE"], "not a C_LIST value")
+        return list(self._v)
 
     def as_pyval(self) -> Any:
         v = self._v

@@ -18,8 +18,8 @@ Decisions (listed for operators in docs/alarms-and-scheduling.md):
   to new ones, so the set does not rotate between runs (no flapping).
 - Severity: critical -> critical, high -> major, medium -> minor, low -> warning;
   info rules never raise. Rules below the minimum severity setting never raise.
-- PASS, WAIVED, WARN, NOT_APPLICABLE and MANUAL clear the rule's alarms (none of
-  them asserts a violation); a disabled rule's alarms are cleared.
+- PASS, WAIVED, ACCEPTED, WARN, NOT_APPLICABLE and MANUAL clear the rule's alarms
+  (none of them asserts a violation); a disabled rule's alarms are cleared.
 - ERROR says nothing about the deployment: the rule's violation alarms keep their
   last state, and a separate "rule not evaluated" alarm (severity indeterminate)
   says the rule could not be evaluated and why; it clears once the rule is
@@ -80,6 +80,7 @@ STILL_FAILS = "still fails"   # the rule fails, but no longer for this alarm's o
 _CLEARED_BY_STATUS = {
     Status.PASS: "passes",
     Status.WAIVED: "is waived",
+    Status.ACCEPTED: "is an accepted exposure",
     Status.WARN: "only warns",
     Status.NOT_APPLICABLE: "is not applicable",
     Status.MANUAL: "needs a manual check; no violation is asserted",

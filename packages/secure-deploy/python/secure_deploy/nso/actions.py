@@ -16,7 +16,7 @@ import ncs
 from ..errors import SecureDeployError, UsageError
 from ..facts.collect import resolve
 from ..redact import scrub
-from ..report import Format, HistoryPoint, RenderOptions, render
+from ..report import Format, HistoryPoint, RenderOptions, diff, render
 from . import audit_action, oper
 from .settings import read_settings, sources_for
 
@@ -61,7 +61,7 @@ class AuditAction(SafeAction):
         req = audit_action.AuditRequest(rules=tuple(str(r) for r in input.rule.as_list()),
                                         tags=tuple(str(t) for t in input.tag.as_list()),
                                         min_severity=_opt(input.min_severity))
-        out = audit_action.run_audit(uinfo, trans, req)
+        out = audit_action.run_audit(uinfo, trans, req, log=self.log)
         report = out.report
         self.log.info(f"secure-deploy audit {out.run_id} by {uinfo.username}: score {report.summary.score}, "
                       f"{len(audit_action.failures(report))} failing")
@@ -98,9 +98,18 @@ class ReportAction(SafeAction):
         # for the CLI); a MAAPI transaction sees them unless started with
         # FLAG_HIDE_ALL_HIDEGROUPS (NSO Python API), so read through a fresh one, as
         # the invoking user (NACM applies).
+        since = _opt(input.since)
+        if since is not None and fmt not in (Format.TEXT, Format.JSON):
+            raise UsageError(f"since renders the drift as text or json, not {fmt.value}")
         with ncs.maapi.single_read_trans(uinfo.username, uinfo.context, db=ncs.OPERATIONAL) as t:
             root = ncs.maagic.get_root(t)
             report = oper.stored_report(root, _opt(input.run_id), registry.all_rules())
+            if since is not None:
+                # Drift: what changed between run `since` and the rendered run.
+                old = oper.stored_report(root, since, registry.all_rules())
+                d = diff.diff_reports(old, report)
+                output.content = diff.render_json(d) if fmt is Format.JSON else diff.render_text(d)
+                return
             opts = RenderOptions(history=tuple(_history_points(root)) if fmt is Format.HTML else ())
         output.content = render(report, fmt, opts)
 

@@ -9,12 +9,15 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as _dt
+import logging
 import threading
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import ncs
 
 from .. import registry
+from ..alarms.notification import run_notification
+from ..alarms.state import next_state
 from ..engine import TOOL_VERSION, run
 from ..errors import InputError, UsageError
 from ..facts.collect import collect
@@ -25,7 +28,8 @@ from ..frozen import frozen
 from ..model import NsoVersionInfo, Report, Rule, Severity, Status
 from ..redact import scrub
 from ..report.waivers import apply_waivers
-from . import cdb_facts, oper
+from . import alarm_glue, cdb_facts, oper
+from .notify import NOTIFIER
 from .settings import NsoSettings, read_settings, sources_for
 
 # NSO runs action callbacks in threads of one Python VM. Storing a run reads the
@@ -58,6 +62,8 @@ class AuditOutcome:
     report: Report
     newly_failing: Tuple[str, ...]
     newly_passing: Tuple[str, ...]
+    active_alarms: int = 0
+    notified: bool = False
 
 
 @contextlib.contextmanager
@@ -254,9 +260,16 @@ def store(uinfo: Any, report: Report, run_id: str, settings: NsoSettings,
             # rewritten when the package's rules or version changed.
             stale = (sorted(oper.catalog_ids(t)) != sorted(r.id for r in rules_for_catalog)
                      or (previous is not None and str(root.secure_deploy.last_run.tool_version) != TOOL_VERSION))
+            prev_score = root.secure_deploy.last_run.score if previous is not None else None
             oper.write_last_run(root, t, report, run_id, uinfo.username)
             oper.write_history(root, t, report, run_id, uinfo.username, settings.history_size,
-                               newly_failing, newly_passing)
+                               newly_failing, newly_passing,
+                               previous_score=None if prev_score is None else float(prev_score))
+            # The alarm state this run implies, stored with it (alarms/state.py); it
+            # reaches NSO's alarm list after this transaction (alarm_glue.submit_pending).
+            alarms = next_state(report.results, alarm_glue.read_records(root), settings.alarms, run_id,
+                                settings.disabled_rules, known_rules={r.id for r in rules_for_catalog})
+            alarm_glue.write_records(root, t, alarms)
             if stale:
                 oper.write_catalog(root, t, rules_for_catalog)
             t.apply()
@@ -264,7 +277,7 @@ def store(uinfo: Any, report: Report, run_id: str, settings: NsoSettings,
 
 
 def run_audit(uinfo: Any, trans: Any, req: AuditRequest, clock: Clock = utc_now,
-              environ: Optional[Any] = None) -> AuditOutcome:
+              environ: Optional[Any] = None, log: Optional[Any] = None) -> AuditOutcome:
     started = clock()
     with span(trans, "secure-deploy audit"):
         facts, rules, settings, notes = gather(uinfo, trans, req, started, environ)
@@ -277,4 +290,11 @@ def run_audit(uinfo: Any, trans: Any, req: AuditRequest, clock: Clock = utc_now,
         run_id = oper.new_run_id(started)
         with span(trans, "secure-deploy: storing results"):
             nf, np_ = store(uinfo, report, run_id, settings, registry.all_rules())
-    return AuditOutcome(run_id, report, tuple(nf), tuple(np_))
+        # The run is stored: alarms and the notification can no longer change it, and
+        # their failures are logged, never the audit's.
+        log = log if log is not None else logging.getLogger("secure-deploy")
+        with span(trans, "secure-deploy: alarms and notification"):
+            _sent, active_alarms = alarm_glue.submit_pending(uinfo, log)
+            notified = NOTIFIER.send(run_notification(run_id, report, uinfo.username, nf, np_, active_alarms),
+                                     started, log)
+    return AuditOutcome(run_id, report, tuple(nf), tuple(np_), active_alarms, notified)

@@ -61,6 +61,9 @@ class Main(ncs.application.Application):
             resume(self.log)
 
     def teardown(self) -> None:
+        notify = sys.modules.get("secure_deploy.nso.notify")
+        if notify is not None:
+            notify.NOTIFIER.stop()      # the notification daemon, if a run started it
         rot = sys.modules.get(ROTATION_MODULE)
         stop = getattr(rot, "stop_resume", None)
         if callable(stop):

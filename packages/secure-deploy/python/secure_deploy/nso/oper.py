@@ -120,8 +120,10 @@ def write_last_run(root: Any, t: Any, report: Report, run_id: str, user: str) ->
 
 
 def write_history(root: Any, t: Any, report: Report, run_id: str, user: str, size: int,
-                  newly_failing: Sequence[str], newly_passing: Sequence[str]) -> List[str]:
-    """Add this run and trim to `size` runs (oldest first out). Returns dropped ids."""
+                  newly_failing: Sequence[str], newly_passing: Sequence[str],
+                  previous_score: Optional[float] = None) -> List[str]:
+    """Add this run and trim to `size` runs (oldest first out). Returns dropped ids.
+    `previous_score`: the score of the run before, for the drift (score-change)."""
     from .cdb_facts import query
     hist = root.secure_deploy.history.run
     if size > 0:
@@ -129,6 +131,8 @@ def write_history(root: Any, t: Any, report: Report, run_id: str, user: str, siz
         h.time = report.started_at
         h.user = user
         h.score = report.summary.score
+        if previous_score is not None:
+            h.score_change = round(report.summary.score - previous_score, 1)
         _fill_summary(h, report)
         if newly_failing:
             h.newly_failing = _unique(newly_failing)

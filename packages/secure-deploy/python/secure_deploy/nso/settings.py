@@ -10,10 +10,12 @@ from __future__ import annotations
 import os
 from typing import Any, List, Mapping, Optional, Tuple
 
+from ..alarms.state import DEFAULT_DEVICE, DEFAULT_MAX_OBJECTS, AlarmSettings
 from ..errors import InputError
 from ..facts.collect import Sources
 from ..facts.types import AcceptedExposure, Settings
 from ..frozen import frozen
+from ..model import Severity
 from ..report.waivers import Waiver, waiver_from_mapping
 
 DEFAULT_HISTORY_SIZE = 20          # the YANG default of settings/history-size
@@ -35,6 +37,7 @@ class NsoSettings:
     waivers: Tuple[Waiver, ...] = ()
     notes: Tuple[str, ...] = ()     # waivers that could not be used, and why
     accepted_exposures: Tuple[AcceptedExposure, ...] = ()
+    alarms: AlarmSettings = AlarmSettings()
 
     @property
     def core_settings(self) -> Settings:
@@ -97,7 +100,18 @@ def read_settings(sd: Any) -> NsoSettings:
         disabled_rules=tuple(str(r) for r in s.disabled_rule.as_list()),
         history_size=int(history) if history is not None else DEFAULT_HISTORY_SIZE,
         max_key_age_days=int(max_age) if max_age is not None else DEFAULT_MAX_KEY_AGE_DAYS,
-        waivers=tuple(waivers), notes=tuple(notes), accepted_exposures=exposures)
+        waivers=tuple(waivers), notes=tuple(notes), accepted_exposures=exposures,
+        alarms=read_alarm_settings(s.alarms))
+
+
+def read_alarm_settings(a: Any) -> AlarmSettings:
+    """settings/alarms; an unset leaf takes its YANG default."""
+    def val(v: Any, default: Any) -> Any:
+        return default if v is None else v
+    return AlarmSettings(enabled=bool(val(a.enabled, True)),
+                         min_severity=Severity(str(val(a.min_severity, "low"))),
+                         max_objects_per_rule=int(val(a.max_objects_per_rule, DEFAULT_MAX_OBJECTS)),
+                         device=str(val(a.managed_device, DEFAULT_DEVICE)))
 
 
 def sources_for(settings: NsoSettings, environ: Optional[Mapping[str, str]] = None,
