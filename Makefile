@@ -72,8 +72,8 @@ demo: setup
 	@echo
 	@echo "(exit code ignored for the demo: the example is a development install and is meant to fail)"
 
-# The hardened example: no rule fails (SD-KEYS-003 is MANUAL: --no-host cannot name the
-# NSO user that must own the keys file). git does not keep the
+# The hardened example: no rule fails (the host rules and SD-KEYS-003 are MANUAL: --no-host
+# does not inspect the host, so its user and file modes are left to a person). git does not keep the
 # keys file's mode, so restore what SD-KEYS-003 expects first.
 demo-prod: setup
 	chmod 600 examples/prod-system-install/etc/ncs.crypto_keys

@@ -13,7 +13,8 @@ CASES = [
     Case("SD-AUTH-002", F, "<aaa><pam><enabled>false</enabled><service>system-auth</service></pam></aaa>",
          note="pam-off"),
     Case("SD-AUTH-003", P, "<aaa><expiration-warning>prompt</expiration-warning></aaa>"),
-    Case("SD-AUTH-003", W, "<aaa><expiration-warning>display</expiration-warning></aaa>"),
+    Case("SD-AUTH-003", P, "<aaa><expiration-warning>display</expiration-warning></aaa>",
+         note="display-shows-the-warning"),
     Case("SD-AUTH-003", F, "", note="default-ignore"),
 ]
 
@@ -31,5 +32,6 @@ CASES += [
     # Local auth on (explicitly or by default): local users are expected, SD-AUTH-001 judges that.
     Case("SD-AUTH-004", NA, "", cdb_xml=aaa(user("admin", "$0$admin")), note="local-auth-default-on"),
     Case("SD-AUTH-004", NA, LOCAL_OFF, cdb_xml=NO_AAA, note="no-aaa-data"),
-    Case("SD-AUTH-004", NA, LOCAL_OFF, note="no-cdb-given"),
+    Case("SD-AUTH-004", Status.MANUAL, LOCAL_OFF, note="no-cdb-given-check-by-hand"),
+    Case("SD-AUTH-004", NA, "", note="local-auth-on-no-cdb"),
 ]

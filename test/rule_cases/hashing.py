@@ -38,7 +38,7 @@ CASES = [
     Case("SD-HASH-001", F, "", version="6.5", note="absent-md5-default-6.5"),
     Case("SD-HASH-001", P, "", version="6.6", note="absent-sha512-default-6.6"),
     Case("SD-HASH-001", P, "", version="6.7", note="absent-sha512-default-6.7"),
-    Case("SD-HASH-001", W, "<crypt-hash><algorithm>sha-256</algorithm></crypt-hash>", note="sha-256"),
+    Case("SD-HASH-001", F, "<crypt-hash><algorithm>sha-256</algorithm></crypt-hash>", note="sha-256-is-not-sha-512"),
     Case("SD-HASH-001", W, "<crypt-hash><algorithm>sha-512</algorithm><rounds>1000</rounds></crypt-hash>",
          note="few-rounds"),
     Case("SD-HASH-001", P, "<crypt-hash><algorithm>sha-512</algorithm><rounds>10000</rounds></crypt-hash>",
@@ -53,7 +53,7 @@ CASES = [
          note="md5-hash"),
     Case("SD-HASH-002", F, cdb_xml=aaa(user("admin", "$0$admin")), note="cleartext-in-init-file"),
     Case("SD-HASH-002", NA, cdb_xml=NO_AAA, note="no-aaa-data"),
-    Case("SD-HASH-002", NA, note="no-cdb-given"),
+    Case("SD-HASH-002", Status.MANUAL, note="no-cdb-given-check-by-hand"),
     # SD-HASH-003: well-known default passwords, cleartext or hashed.
     Case("SD-HASH-003", P, cdb_xml=aaa(user("alice", SHA512_RANDOM), user("pamonly"))),
     Case("SD-HASH-003", F, cdb_xml=aaa(user("admin", "$0$admin"), user("alice", SHA512_RANDOM)),

@@ -63,8 +63,10 @@ CASES = [
          "<key-file>/etc/ncs/ssl/k.key</key-file><cert-file>/etc/ncs/ssl/k.cert</cert-file></ssl>"
          "<tcp><enabled>true</enabled><ip>127.0.0.1</ip></tcp></transport></restconf>",
          note="restconf-https-plus-loopback-http"),
-    Case("SD-IF-004", F, webui("<transport><tcp><enabled>false</enabled></tcp></transport>"),
-         note="enabled-without-any-transport"),
+    Case("SD-IF-004", P, webui("<transport><tcp><enabled>false</enabled></tcp></transport>"),
+         note="enabled-without-any-transport-nothing-listens"),
+    Case("SD-IF-004", F, "<restconf><enabled>true</enabled></restconf>",
+         note="restconf-on-default-webui-http-transport"),
     Case("SD-IF-004", F, webui(ssl(OWN_CERT + "<protocols>tlsv1.1 tlsv1.2</protocols>")), note="tls11"),
     Case("SD-IF-004", F, webui(ssl(OWN_CERT + "<protocols>tlsv1</protocols>")), note="tls10"),
     Case("SD-IF-004", F, webui(ssl(DEMO_CERT)), note="demo-cert"),
@@ -113,3 +115,12 @@ CASES = [
     Case("SD-IF-008", F, "", note="absent-default-false"),
     Case("SD-IF-008", F, "<cli><restricted-file-access>false</restricted-file-access></cli>"),
 ]
+
+# The guide's production ncs.conf (system install): WebUI enabled with both transports
+# off, CGI on, RESTCONF on without a transport of its own. Nothing listens (issue 10).
+GUIDE_PRODUCTION_WEB = ("<webui><enabled>true</enabled><transport><tcp><enabled>false</enabled>"
+                        "<ip>0.0.0.0</ip><port>8080</port></tcp><ssl><enabled>false</enabled>"
+                        "<ip>0.0.0.0</ip><port>8888</port></ssl></transport>"
+                        "<cgi><enabled>true</enabled></cgi></webui><restconf><enabled>true</enabled></restconf>")
+CASES += [Case(rule_id, P, GUIDE_PRODUCTION_WEB, version=v, note=f"guide-production-nothing-listens-{v}")
+          for rule_id in ("SD-IF-004", "SD-IF-006", "SD-IF-007") for v in ("6.4", "6.7")]

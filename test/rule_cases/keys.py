@@ -77,7 +77,8 @@ CASES = [
     Case("SD-KEYS-003", P, keys=kf(ROTATED, mode=0o640), host=HOST, note="group-read-ok"),
     Case("SD-KEYS-003", M, keys=kf(ROTATED), note="owner-not-judged-without-nso-user"),
     Case("SD-KEYS-003", F, keys=kf(ROTATED, mode=0o644), host=HOST, note="world-read"),
-    Case("SD-KEYS-003", F, keys=kf(ROTATED, mode=0o660), note="group-write"),
+    Case("SD-KEYS-003", F, keys=kf(ROTATED, mode=0o660), host=HOST, note="group-write"),
+    Case("SD-KEYS-003", M, keys=kf(ROTATED, mode=0o644), note="host-not-inspected-mode-not-judged"),
     Case("SD-KEYS-003", F, keys=kf(ROTATED, owner="root", uid=0), host=HOST, note="wrong-owner"),
     # A container's daemon uid often has no passwd name: the owner is judged by uid.
     Case("SD-KEYS-003", P, keys=kf(ROTATED, owner=None, uid=1000), host=NAMELESS, note="same-uid-no-name"),
@@ -85,7 +86,7 @@ CASES = [
     Case("SD-KEYS-003", F, keys=kf("", exists=False), note="missing"),
     Case("SD-KEYS-003", Status.ERROR, keys=kf("", error="cannot stat: Permission denied"),
          note="unstattable"),
-    Case("SD-KEYS-003", NA, note="no-keys-file"),
+    Case("SD-KEYS-003", M, note="no-keys-file-check-on-the-host"),
     # SD-KEYS-004 DES3: WARN on every release (migrate before 6.5; unreadable $7$ data after)
     Case("SD-KEYS-004", P, EXTERNAL, keys=kf(ROTATED)),
     Case("SD-KEYS-004", W, EXTERNAL, keys=kf(WITH_DES3), note="file-6.4"),

@@ -38,7 +38,7 @@ CASES = [
     Case("SD-ROOT-001", F, host=host("root", 0), note="root-process"),
     Case("SD-ROOT-001", F, host=host("root", None, source="ncs.service has no User="), note="root-by-unit-name"),
     Case("SD-ROOT-001", M, host=host(None, None, source=""), note="unknown-user"),
-    Case("SD-ROOT-001", NA, note="host-not-inspected"),
+    Case("SD-ROOT-001", Status.MANUAL, note="host-not-inspected-check-by-hand"),
 
     Case("SD-ROOT-002", P, host=host(files=(f(PTY), f(CMD))), note="not-setuid"),
     Case("SD-ROOT-002", W, host=host(files=(f(PTY, 0o4755), f(CMD))), note="cmdptywrapper-setuid-root"),

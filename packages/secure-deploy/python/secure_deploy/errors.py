@@ -11,3 +11,9 @@ class InputError(SecureDeployError):
 
 class UsageError(SecureDeployError):
     """The caller asked for something that does not exist (unknown rule id, ...)."""
+
+
+class ConfValueError(InputError):
+    """An ncs.conf element a rule reads cannot be judged: not a valid value of its
+    type, a ${VAR} that cannot be expanded, or written twice. The engine answers
+    ERROR for the rules that read it (never "off", never "on")."""

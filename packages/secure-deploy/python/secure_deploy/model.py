@@ -18,6 +18,8 @@ from .redact import scrub, terminal_safe
 SCHEMA_VERSION = "2.0"
 READABLE_SCHEMA_MAJORS = ("1", "2")
 SUPPORTED_NSO_VERSIONS: Tuple[str, ...] = ("6.4", "6.5", "6.6", "6.7")
+# NsoVersionInfo.source when no release was given or found.
+VERSION_UNKNOWN = "assumed"
 
 
 class Severity(enum.Enum):
@@ -105,6 +107,9 @@ class RuleMeta:
     versions: Tuple[str, ...] = SUPPORTED_NSO_VERSIONS
     example: str = ""                  # a failing example, shown by `explain`
     fix_example: str = ""              # the same, fixed
+    # What a person checks when a source the rule needs was not given (the guidance
+    # item still applies): the engine then answers MANUAL with this, not NOT_APPLICABLE.
+    manual: str = ""
 
 
 @frozen
@@ -218,9 +223,15 @@ class NsoVersionInfo:
     source: str       # "--nso-version", "$NCS_DIR/VERSION", "runtime", "assumed"
 
     @property
+    def unknown(self) -> bool:
+        """No release was given or found: every supported release's defaults may apply."""
+        return self.source == VERSION_UNKNOWN
+
+    @property
     def statement(self) -> str:
-        if self.source == "assumed":
-            return f"NSO version unknown: defaults of NSO {self.version} assumed (give --nso-version)"
+        if self.unknown:
+            return (f"NSO version unknown: an absent element is judged by the strictest of the defaults of "
+                    f"NSO {', '.join(SUPPORTED_NSO_VERSIONS)} (give --nso-version)")
         if self.source == "per node":   # a fleet report over nodes of several releases
             return f"defaults of each node's NSO release assumed: {self.full}"
         return f"defaults of NSO {self.version} assumed (version {self.full} from {self.source})"

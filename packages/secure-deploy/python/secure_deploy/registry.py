@@ -25,13 +25,13 @@ CHECK_MODULES: Tuple[str, ...] = (
 def rule(id: str, title: str, severity: Severity, rationale: str, remediation: str, section: str,
          *, paths: Iterable[str] = (), references: Iterable[str] = (), tags: Iterable[str] = (),
          needs: Iterable[str] = ("ncs_conf",), reads: Iterable[str] = (), versions: Iterable[str] = SUPPORTED_NSO_VERSIONS,
-         example: str = "", fix_example: str = "") -> Callable[[Callable[..., Sequence[Finding]]], Rule]:
+         example: str = "", fix_example: str = "", manual: str = "") -> Callable[[Callable[..., Sequence[Finding]]], Rule]:
     meta = RuleMeta(id=id, title=title, severity=severity, rationale=rationale.strip(),
                     remediation=remediation.strip(), section=section, paths=tuple(paths),
                     references=tuple(references), tags=tuple(tags), needs=tuple(needs),
                     reads=tuple(dict.fromkeys((*needs, *reads))),
                     versions=tuple(versions), example=example.strip("\n"),
-                    fix_example=fix_example.strip("\n"))
+                    fix_example=fix_example.strip("\n"), manual=" ".join(manual.split()))
 
     def wrap(fn: Callable[..., Sequence[Finding]]) -> Rule:
         return Rule(meta, fn)

@@ -36,7 +36,7 @@ def _log_findings(c: NcsConf, log: str, kinds: Tuple[str, ...], label: str) -> S
         return [finding(Status.FAIL, f"the {label} is enabled but written nowhere "
                         f"({' and '.join(kinds)} output are off)", paths=paths,
                         location=c.location(log), enabled=c.described(enabled), **ev)]
-    file_name = c.effective(f"{log}/file/name") if "file" in dest else None
+    file_name = c.effective(f"{log}/file/name", variables_ok=True) if "file" in dest else None
     return [finding(Status.PASS, f"the {label} is written to {' and '.join(dest)}", paths=paths,
                     location=c.location(log), enabled=c.described(enabled), file_name=file_name, **ev)]
 

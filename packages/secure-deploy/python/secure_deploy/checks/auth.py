@@ -56,20 +56,20 @@ def pam_system_auth(facts: Facts) -> Sequence[Finding]:
       rationale="""
 With PAM, a password about to expire is only announced to the user when
 expiration-warning is `prompt` (production default) or `display`; `ignore` (the
-ncs.conf default) hides it, so passwords expire unnoticed or are never rotated.""",
-      remediation="Set /ncs-config/aaa/expiration-warning to prompt.",
+ncs.conf default) hides it, so passwords expire unnoticed or are never rotated. The
+guidance asks that warnings are shown: both `display` and `prompt` do.""",
+      remediation="Set /ncs-config/aaa/expiration-warning to prompt (or display).",
       section=SECTION, paths=(EXPIRATION,), references=(NCS_CONF_MAN,), tags=("authentication", "ncs-conf"),
       example="<aaa><expiration-warning>ignore</expiration-warning></aaa>",
       fix_example="<aaa><expiration-warning>prompt</expiration-warning></aaa>")
 def expiration_warning(facts: Facts) -> Sequence[Finding]:
     c = conf(facts)
     actual = (c.effective(EXPIRATION) or "").strip()
-    status = {"prompt": Status.PASS, "display": Status.WARN}.get(actual, Status.FAIL)
-    msg = {Status.PASS: "expiration warnings prompt the user",
-           Status.WARN: "expiration warnings are displayed but not prompted",
-           Status.FAIL: "password expiration warnings are ignored"}[status]
+    status = Status.PASS if actual in ("prompt", "display") else Status.FAIL
+    msg = {"prompt": "expiration warnings prompt the user", "display": "expiration warnings are displayed"}.get(
+        actual, "password expiration warnings are ignored")
     return [finding(status, msg, paths=(EXPIRATION,), location=c.location(EXPIRATION),
-                    expected="prompt", actual=c.described(EXPIRATION))]
+                    expected="prompt or display", actual=c.described(EXPIRATION))]
 
 
 USERS = "/aaa/authentication/users/user"
@@ -92,7 +92,7 @@ explicitly enabled.""",
                   "for PAM-authenticated operators.",
       section="AAA > Customizing AAA Configuration", paths=(LOCAL_AUTH, USERS),
       references=("NSO Administration Guide: AAA Infrastructure",),
-      tags=("authentication", "ncs-conf", "cdb"), needs=("ncs_conf", "cdb"),
+      tags=("authentication", "ncs-conf", "cdb"), needs=("ncs_conf",), reads=("cdb",),
       example=_LOCAL_OFF + AAA_USER_EXAMPLE.format(name="admin", password="<password>$6$SALT$HASH</password>"),
       fix_example=_LOCAL_OFF + AAA_USER_EXAMPLE.format(name="admin",
                                                        password="<!-- no password: authenticates through PAM -->"))
@@ -102,7 +102,10 @@ def no_local_credentials(facts: Facts) -> Sequence[Finding]:
         # Local users are then expected; whether local auth should be on is SD-AUTH-001's verdict.
         return [finding(Status.NOT_APPLICABLE, "local authentication is enabled", paths=(LOCAL_AUTH,),
                         actual=c.described(LOCAL_AUTH))]
-    users = facts.cdb.users if facts.cdb is not None else None
+    if facts.cdb is None:
+        return [finding(Status.MANUAL, "no CDB data given: with local authentication off, check that no local "
+                        "user in the running NSO or in aaa_init.xml has a password", paths=(USERS,))]
+    users = facts.cdb.users
     if users is None:
         return [finding(Status.NOT_APPLICABLE, "the CDB input holds no /aaa users", paths=(USERS,))]
     with_pw = [u for u in users if u.hash_scheme != "none"]

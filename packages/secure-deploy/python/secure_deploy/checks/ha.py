@@ -175,7 +175,7 @@ Nodes of a rule-based HA group authenticate each other with the shared secret
 from joining the group and receiving a copy of the CDB.""",
       remediation="Set /high-availability/token (a long random secret, identical on all HA nodes).",
       section=SECTION, paths=(HA_ENABLED, TOKEN), references=(HA_GUIDE,),
-      tags=("ha", "ncs-conf", "cdb"), needs=("ncs_conf", "cdb"),
+      tags=("ha", "ncs-conf", "cdb"), needs=("ncs_conf",), reads=("cdb",),
       example=_HA_TOKEN_EXAMPLE.format(token=""),
       fix_example=_HA_TOKEN_EXAMPLE.format(token="\n  <token>$9$ENCRYPTED-TOKEN</token>"))
 def rule_based_ha_token(facts: Facts) -> Sequence[Finding]:

@@ -46,8 +46,7 @@ def _no_user_data(facts: Facts) -> List[Finding]:
 The crypt-hash algorithm hashes every cleartext password NSO stores in CDB (the
 ianach:crypt-hash type: local users, and any package leaf of that type). MD5-crypt
 is fast and broken for password storage, and it is the default of NSO 6.4 and 6.5
-when the element is absent; SHA-256 is acceptable but the guidance asks for
-SHA-512. For the SHA algorithms fewer than the default 5000 rounds make every
+when the element is absent; the guidance asks for SHA-512, so SHA-256 fails too. For the SHA algorithms fewer than the default 5000 rounds make every
 stored hash cheaper to brute-force.""",
       remediation="Set /ncs-config/crypt-hash/algorithm to sha-512 (and leave rounds at 5000 or more); "
                   "then re-set existing local passwords so they are re-hashed.",
@@ -64,7 +63,8 @@ def crypt_hash_algorithm(facts: Facts) -> Sequence[Finding]:
         out = [finding(Status.PASS, "passwords are hashed with SHA-512", paths=(ALGORITHM,),
                        location=loc, **ev)]
     elif algo == "sha-256":
-        out = [finding(Status.WARN, "passwords are hashed with SHA-256, not SHA-512", paths=(ALGORITHM,),
+        # The guidance names sha-512; SHA-256-crypt is not what it asks for.
+        out = [finding(Status.FAIL, "passwords are hashed with SHA-256, not SHA-512", paths=(ALGORITHM,),
                        location=loc, **ev)]
     elif algo == "md5":
         default = " (the NSO 6.4/6.5 default when absent)" if c.value(ALGORITHM) is None else ""
@@ -108,6 +108,8 @@ cleartext password itself, readable by anyone who can read the file.""",
                   "and authenticate through PAM).",
       section=SECTION, paths=(PASSWORD,), references=(AAA_GUIDE, NCS_CONF_MAN),
       tags=("hashing", "cdb"), needs=("cdb",),
+      manual="check the local users' password hashes in the running NSO (`show running-config aaa "
+             "authentication users user password`): none may start with $0$ or $1$",
       example=AAA_USER_EXAMPLE.format(name="netops", password="<password>$0$CLEARTEXT-PASSWORD</password>"),
       fix_example="<!-- no password in the init file (PAM login); or set it again after\n"
                   "     crypt-hash/algorithm sha-512, so that CDB holds a $6$ hash -->\n"
@@ -145,6 +147,8 @@ passwords.""",
                   "aaa_init.xml unless local authentication is explicitly needed.",
       section="AAA > Customizing AAA Configuration", paths=(PASSWORD,), references=(AAA_GUIDE,),
       tags=("hashing", "authentication", "cdb"), needs=("cdb",),
+      manual="check that no local user in the running NSO (and in aaa_init.xml) keeps a default "
+             "password such as admin/admin or oper/oper",
       example=AAA_USER_EXAMPLE.format(name="admin", password="<password>$0$changeme</password>"),
       fix_example=AAA_USER_EXAMPLE.format(name="admin", password="<!-- no password: authenticates through PAM -->"))
 def default_passwords(facts: Facts) -> Sequence[Finding]:

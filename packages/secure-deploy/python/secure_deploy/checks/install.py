@@ -80,6 +80,8 @@ Reinstall NSO with the installer's `--system-install` option (add `--run-as-user
 to run it as a non-root user) and migrate packages and CDB data to it.""",
       section=SECTION, references=(GUIDE_SYSTEM_INSTALL, "ncs-installer(1)"),
       tags=("install", "host"), needs=("host",),
+      manual="on the NSO host, check that NSO was installed with --system-install (NCS_DIR under "
+             "/opt/ncs, configuration in /etc/ncs) or audit there with --host",
       example="""A local install (ncs-setup layout): NCS_DIR outside /opt/ncs, ncs.conf in the run directory
 $ echo $NCS_DIR
 /home/dev/nso-6.4

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import List, Sequence, Tuple
 
+from ..errors import ConfValueError
 from ..facts.types import Facts, NcsConf
 from ..model import Finding, Severity, Status, finding
 from ..registry import rule
@@ -24,25 +25,27 @@ GUIDE_EXPOSED = "NSO Administration Guide: Secure Deployment Considerations > Ex
 CLI = "/ncs-config/cli/enabled"
 CLI_SSH = "/ncs-config/cli/ssh/enabled"
 CLI_SSH_IP = "/ncs-config/cli/ssh/ip"
-CLI_SSH_PORT = "/ncs-config/cli/ssh/port"
+CLI_SSH_BASE = "/ncs-config/cli/ssh"
 CLI_RFA = "/ncs-config/cli/restricted-file-access"
 NC = "/ncs-config/netconf-north-bound/enabled"
 NC_SSH = "/ncs-config/netconf-north-bound/transport/ssh/enabled"
-NC_SSH_IP = "/ncs-config/netconf-north-bound/transport/ssh/ip"
+NC_SSH_BASE = "/ncs-config/netconf-north-bound/transport/ssh"
 NC_TCP = "/ncs-config/netconf-north-bound/transport/tcp/enabled"
-NC_TCP_IP = "/ncs-config/netconf-north-bound/transport/tcp/ip"
-NC_TCP_EXTRA = "/ncs-config/netconf-north-bound/transport/tcp/extra-listen/ip"
+NC_TCP_BASE = "/ncs-config/netconf-north-bound/transport/tcp"
+NC_TCP_IP = f"{NC_TCP_BASE}/ip"
+NC_TCP_EXTRA = f"{NC_TCP_BASE}/extra-listen/ip"
+NC_TCP_HA = f"{NC_TCP_BASE}/ha-primary-listen/ip"
 WEBUI = "/ncs-config/webui/enabled"
 WEB_TCP = "/ncs-config/webui/transport/tcp/enabled"
-WEB_TCP_IP = "/ncs-config/webui/transport/tcp/ip"
-WEB_TCP_PORT = "/ncs-config/webui/transport/tcp/port"
+WEB_TCP_BASE = "/ncs-config/webui/transport/tcp"
 WEB_SSL = "/ncs-config/webui/transport/ssl"
 WEB_CGI = "/ncs-config/webui/cgi/enabled"
 WEB_MATCH_HOST = "/ncs-config/webui/match-host-name"
 RESTCONF = "/ncs-config/restconf/enabled"
 RC_TRANSPORT = "/ncs-config/restconf/transport"
 RC_TCP = "/ncs-config/restconf/transport/tcp/enabled"
-RC_TCP_IP = "/ncs-config/restconf/transport/tcp/ip"
+RC_TCP_BASE = "/ncs-config/restconf/transport/tcp"
+RC_TCP_IP = f"{RC_TCP_BASE}/ip"
 RC_SSL = "/ncs-config/restconf/transport/ssl"
 
 # ncs.conf(5): protocols is a whitespace-separated list from tlsv1 tlsv1.1 tlsv1.2
@@ -53,11 +56,60 @@ WEAK_TLS = ("sslv2", "sslv3", "tlsv1", "tlsv1.1")
 CERT_LEAVES = ("key-file", "cert-file", "ca-cert-file")
 
 
+Address = Tuple[str, str, str]   # (ip, port, "" | "extra-listen" | "ha-primary-listen")
+
+
+def addresses(c: NcsConf, base: str) -> List[Address]:
+    """Every address the transport at `base` (e.g. .../transport/tcp) listens on.
+
+    ncs.conf(5) gives each northbound transport an ip/port and lists of extra-listen
+    and ha-primary-listen (ip, port) entries; an entry without a port uses the
+    transport's port. A listener hidden in a list is still a listener.
+    """
+    port = c.effective(f"{base}/port") or ""
+    out: List[Address] = [(c.effective(f"{base}/ip") or "", port, "")]
+    for kind in ("extra-listen", "ha-primary-listen"):
+        for n in c.nodes(f"{base}/{kind}"):
+            ip = (n.value("ip") or "").strip()
+            if "${" in ip:
+                raise ConfValueError(f"{base}/{kind}/ip is {ip!r} (line {n.line}): the variable cannot be expanded")
+            out.append((ip, (n.value("port") or port).strip(), kind))
+    return out
+
+
+def shown(addrs: Sequence[Address]) -> str:
+    return ", ".join(f"{ip}:{port}" + (f" ({kind})" if kind else "") for ip, port, kind in addrs)
+
+
+def web_server_serves(c: NcsConf) -> Tuple[bool, str]:
+    """Does the WebUI's web server run, and for what: the WebUI itself, or RESTCONF
+    without a transport of its own (ncs.conf(5): RESTCONF then uses the WebUI's)."""
+    rc_on_web = c.enabled(RESTCONF) and not c.is_set(RC_TRANSPORT)
+    if c.enabled(WEBUI):
+        return True, "the WebUI" + (" (and RESTCONF)" if rc_on_web else "")
+    # Whether the web server also runs when only RESTCONF is enabled is not documented;
+    # it is judged as if it did (the cautious reading).
+    return rc_on_web, "RESTCONF (on the WebUI transport)"
+
+
+def web_listens(c: NcsConf) -> bool:
+    """At least one WebUI transport (TCP or TLS) is enabled: something answers."""
+    return c.enabled(WEB_TCP) or c.enabled(f"{WEB_SSL}/enabled")
+
+
+def _nothing_served(c: NcsConf, label: str) -> Finding:
+    return finding(Status.PASS, f"{label} is enabled but no transport is: nothing listens "
+                   "(TCP and TLS transports are off)", paths=(WEB_TCP, f"{WEB_SSL}/enabled"),
+                   location=c.location(WEB_TCP), http=c.described(WEB_TCP), https=c.described(f"{WEB_SSL}/enabled"))
+
+
 def _exposure(facts: Facts, name: str, what: str, c: NcsConf, enabled_path: str,
-              ip_path: str, port_path: str, remedy: str) -> Finding:
+              base: str, remedy: str) -> Finding:
+    addrs = addresses(c, base)
     ev = dict(paths=(enabled_path,), location=c.location(enabled_path), expected="false",
-              actual=c.described(enabled_path), ip=c.effective(ip_path), port=c.effective(port_path))
-    at = f" on {ev['ip']}:{ev['port']}"
+              actual=c.described(enabled_path), listeners=shown(addrs))
+    # Every listener is named: an accepted exposure must not hide an extra one.
+    at = f" on {shown(addrs)}"
     if accepted(facts, name):
         return accepted_finding(facts, name, f"{what} is enabled{at}", **ev)
     return finding(Status.FAIL, f"{what} is enabled{at}{remedy}", **ev)
@@ -87,7 +139,7 @@ def cli_ssh_disabled(facts: Facts) -> Sequence[Finding]:
         return [_off(c, CLI, "the CLI server is disabled")]
     if not c.enabled(CLI_SSH):
         return [_off(c, CLI_SSH, "CLI over SSH is disabled")]
-    return [_exposure(facts, "cli-ssh", "CLI over SSH", c, CLI_SSH, CLI_SSH_IP, CLI_SSH_PORT,
+    return [_exposure(facts, "cli-ssh", "CLI over SSH", c, CLI_SSH, CLI_SSH_BASE,
                       " (the default when absent)" if not c.is_set(CLI_SSH) else "")]
 
 
@@ -112,8 +164,7 @@ def netconf_ssh_disabled(facts: Facts) -> Sequence[Finding]:
         return [_off(c, NC, "the NETCONF server is disabled")]
     if not c.enabled(NC_SSH):
         return [_off(c, NC_SSH, "NETCONF over SSH is disabled")]
-    return [_exposure(facts, "netconf-ssh", "NETCONF over SSH", c, NC_SSH, NC_SSH_IP,
-                      "/ncs-config/netconf-north-bound/transport/ssh/port",
+    return [_exposure(facts, "netconf-ssh", "NETCONF over SSH", c, NC_SSH, NC_SSH_BASE,
                       " (the default when absent)" if not c.is_set(NC_SSH) else "")]
 
 
@@ -134,11 +185,12 @@ proxy on the same host, bind it to 127.0.0.1 and declare the exposure
                   "</webui>")
 def webui_http_disabled(facts: Facts) -> Sequence[Finding]:
     c = conf(facts)
-    if not c.enabled(WEBUI):
-        return [_off(c, WEBUI, "the WebUI is disabled")]
+    serves, what = web_server_serves(c)
+    if not serves:
+        return [_off(c, WEBUI, "the WebUI is disabled (and RESTCONF does not use its transport)")]
     if not c.enabled(WEB_TCP):
         return [_off(c, WEB_TCP, "the WebUI's HTTP (TCP) transport is disabled")]
-    return [_exposure(facts, "webui-http", "the WebUI over plain HTTP", c, WEB_TCP, WEB_TCP_IP, WEB_TCP_PORT,
+    return [_exposure(facts, "webui-http", f"{what} over plain HTTP", c, WEB_TCP, WEB_TCP_BASE,
                       " (the default transport when absent)" if not c.is_set(WEB_TCP) else "")]
 
 
@@ -212,21 +264,28 @@ def web_tls(facts: Facts) -> Sequence[Finding]:
         return [finding(Status.PASS, "WebUI and RESTCONF are disabled", paths=(WEBUI, RESTCONF))]
     out: List[Finding] = []
     rc_own = c.is_set(RC_TRANSPORT)
-    # RESTCONF without a transport of its own is served by the WebUI's web server.
-    # Whether that server runs when only RESTCONF is enabled is not documented; it
-    # is judged as if it did (the cautious reading).
-    if webui or (restconf and not rc_own):
+    serves, _ = web_server_serves(c)
+    if serves:
         label = "WebUI" if webui else "RESTCONF (WebUI transport)"
-        out.extend(_transport(c, facts, label, f"{WEB_SSL}/enabled", WEB_SSL, WEB_TCP))
+        if web_listens(c):
+            out.extend(_transport(c, facts, label, f"{WEB_SSL}/enabled", WEB_SSL, WEB_TCP))
+        else:
+            # The guide's production ncs.conf: WebUI on, both transports off. Nothing
+            # answers, so there is no clear text to protect.
+            out.append(_nothing_served(c, label))
     if restconf and rc_own:
+        if not c.enabled(RC_TCP) and not c.enabled(f"{RC_SSL}/enabled"):
+            out.append(finding(Status.PASS, "RESTCONF's own transports (TCP and TLS) are off: nothing listens",
+                               obj="RESTCONF", paths=(RC_TCP, f"{RC_SSL}/enabled")))
+            return out
         out.extend(_transport(c, facts, "RESTCONF", f"{RC_SSL}/enabled", RC_SSL, RC_TCP))
-        ip = c.effective(RC_TCP_IP) or ""
-        if c.enabled(f"{RC_SSL}/enabled") and c.enabled(RC_TCP) and not is_loopback(ip):
+        exposed = [a for a in addresses(c, RC_TCP_BASE) if not is_loopback(a[0])]
+        if c.enabled(f"{RC_SSL}/enabled") and c.enabled(RC_TCP) and exposed:
             # HTTPS beside a clear-text listener still lets clients send passwords in clear.
-            out.append(finding(Status.FAIL, f"RESTCONF also listens on clear-text HTTP ({ip})",
+            out.append(finding(Status.FAIL, f"RESTCONF also listens on clear-text HTTP ({shown(exposed)})",
                                obj="RESTCONF HTTP", paths=(RC_TCP, RC_TCP_IP), location=c.location(RC_TCP),
                                expected="false (or loopback only)", actual=c.described(RC_TCP),
-                               ip=c.described(RC_TCP_IP)))
+                               listeners=shown(addresses(c, RC_TCP_BASE))))
     return out
 
 
@@ -256,8 +315,8 @@ by default, but its default address is 0.0.0.0, so simply enabling it exposes
 NETCONF in clear text on every interface.""",
       remediation="""
 Set /ncs-config/netconf-north-bound/transport/tcp/enabled to false, or bind it
-(ip and every extra-listen ip) to 127.0.0.1 / ::1 for a local proxy.""",
-      section=SECTION, paths=(NC_TCP, NC_TCP_IP, NC_TCP_EXTRA), references=(NCS_CONF_MAN,),
+(ip and every extra-listen and ha-primary-listen ip) to 127.0.0.1 / ::1 for a local proxy.""",
+      section=SECTION, paths=(NC_TCP, NC_TCP_IP, NC_TCP_EXTRA, NC_TCP_HA), references=(NCS_CONF_MAN,),
       tags=("interfaces", "ncs-conf"),
       example="<netconf-north-bound><transport><tcp><enabled>true</enabled></tcp></transport>"
               "</netconf-north-bound>",
@@ -269,14 +328,14 @@ def netconf_tcp_local(facts: Facts) -> Sequence[Finding]:
         return [_off(c, NC, "the NETCONF server is disabled")]
     if not c.enabled(NC_TCP):
         return [_off(c, NC_TCP, "NETCONF over TCP is disabled")]
-    addrs = [c.effective(NC_TCP_IP) or ""] + [n.text or "" for n in c.nodes(NC_TCP_EXTRA)]
-    exposed = [a for a in addrs if not is_loopback(a)]
+    addrs = addresses(c, NC_TCP_BASE)
+    exposed = [a for a in addrs if not is_loopback(a[0])]
     if exposed:
-        return [finding(Status.FAIL, "NETCONF over clear-text TCP listens on " + ", ".join(exposed),
+        return [finding(Status.FAIL, "NETCONF over clear-text TCP listens on " + shown(exposed),
                         paths=(NC_TCP, NC_TCP_IP), location=c.location(NC_TCP_IP), expected="loopback only",
-                        actual=", ".join(addrs), ip=c.described(NC_TCP_IP))]
+                        actual=shown(addrs), ip=c.described(NC_TCP_IP))]
     return [finding(Status.PASS, "NETCONF over TCP listens on loopback only", paths=(NC_TCP, NC_TCP_IP),
-                    location=c.location(NC_TCP_IP), actual=", ".join(addrs))]
+                    location=c.location(NC_TCP_IP), actual=shown(addrs))]
 
 
 @rule("SD-IF-006", "WebUI CGI support is disabled", Severity.MEDIUM,
@@ -297,6 +356,8 @@ def webui_cgi_disabled(facts: Facts) -> Sequence[Finding]:
     if not c.enabled(WEBUI):
         return [finding(Status.PASS, "CGI is configured but the WebUI is disabled", paths=(WEB_CGI, WEBUI),
                         location=c.location(WEB_CGI), actual=c.described(WEB_CGI))]
+    if not web_listens(c):
+        return [_nothing_served(c, "CGI is configured and the WebUI")]
     return [finding(Status.FAIL, "WebUI CGI support is enabled", paths=(WEB_CGI,), location=c.location(WEB_CGI),
                     expected="false", actual=c.described(WEB_CGI))]
 
@@ -319,6 +380,8 @@ def webui_match_host(facts: Facts) -> Sequence[Finding]:
     c = conf(facts)
     if not c.enabled(WEBUI):
         return [_off(c, WEBUI, "the WebUI is disabled")]
+    if not web_listens(c):
+        return [_nothing_served(c, "the WebUI")]
     if c.enabled(WEB_MATCH_HOST):
         how = "" if c.is_set(WEB_MATCH_HOST) else f" (NSO {c.version} default)"
         return [finding(Status.PASS, f"the WebUI checks the Host header{how}", paths=(WEB_MATCH_HOST,),

@@ -29,6 +29,11 @@ AES_ONLY = ("<encrypted-strings><AESCFB128><key>32-HEX-DIGITS</key></AESCFB128>"
             "<AES256CFB128><key>64-HEX-DIGITS</key></AES256CFB128></encrypted-strings>")
 
 
+_KEYS_FILE_CHECK = ("on the NSO host, check that the keys file (default /etc/ncs/ncs.crypto_keys) exists, "
+                    "is owned by the user NSO runs as and has mode 0600 (0640 with a dedicated group): "
+                    "`stat -c '%U %a' /etc/ncs/ncs.crypto_keys`, or audit there with --host")
+
+
 def _keys_error(facts: Facts) -> Optional[Finding]:
     err = facts.error("keys")
     return finding(Status.ERROR, f"could not read the keys file: {err}") if err else None
@@ -125,6 +130,7 @@ the user NSO runs as, and give nobody else write access or any world access.""",
 chown the keys file to the NSO user and `chmod 0600` it (0640 with a dedicated group
 is acceptable).""",
       section=SECTION, references=(KEYS_GUIDE,), tags=("keys", "keys-file", "host"), needs=("keys",), reads=("host",),
+      manual=_KEYS_FILE_CHECK,
       example="$ ls -l /etc/ncs/ncs.crypto_keys\n-rw-r--r-- 1 root root 245 Jan 10 09:12 /etc/ncs/ncs.crypto_keys",
       fix_example="$ ls -l /etc/ncs/ncs.crypto_keys\n-rw------- 1 nso nso 245 Jan 10 09:12 /etc/ncs/ncs.crypto_keys")
 def keys_file_protected(facts: Facts) -> Sequence[Finding]:
@@ -135,6 +141,11 @@ def keys_file_protected(facts: Facts) -> Sequence[Finding]:
         return [finding(Status.ERROR, f"could not inspect the keys file: {f.error}", obj=k.path)]
     if not f.exists:
         return [finding(Status.FAIL, "the keys file does not exist", obj=k.path, path=k.path)]
+    if facts.host is None:
+        # The file seen here may be a copy, or this machine's own: its mode and owner
+        # say nothing about the NSO host's file.
+        return [finding(Status.MANUAL, f"host not inspected: {_KEYS_FILE_CHECK}", obj=k.path,
+                        mode_seen_here=f.mode_text)]
     out: List[Finding] = []
     mode = f.mode or 0
     if mode & 0o027:
@@ -224,6 +235,8 @@ rotation procedure exercised. NSO 6.4 added key generations and
 Rotate: `secure-deploy keys rotate --keys-file FILE` then `ncs --reload` and
 `key-rotation apply-new-keys`, or the NSO action `secure-deploy keys rotate`.""",
       section=SECTION, references=(KEYS_GUIDE,), tags=("keys", "keys-file"), needs=("keys",),
+      manual="check when the active key generation was made (`secure-deploy keys status` on the NSO host, "
+             "or the rotation records) and rotate when it is older than the maximum key age",
       example="$ secure-deploy keys status --keys-file /etc/ncs/ncs.crypto_keys\n"
               "active keys from:  2024-03-01T09:00:00+00:00 (rotation history), 731 days old",
       fix_example="$ secure-deploy keys rotate --keys-file /etc/ncs/ncs.crypto_keys\n"

@@ -26,6 +26,10 @@ OPER_GROUPS = frozenset({"ncsoper", "oper"})
 WRITE_OPS = frozenset({"create", "update", "delete"})
 ALL_OPS = frozenset({"create", "read", "update", "delete", "exec"})
 NACM_MODULE = "ietf-netconf-acm"
+CMD_OPS = frozenset({"read", "exec"})   # tailf-acm cmdrule access-operations: all there are
+AUTHZ = "/ncs-config/aaa/authorization/enabled"
+_CHECK_NACM = ("check it in the running NSO (`show running-config nacm`) or give the CDB data "
+               "(--cdb-xml aaa_init.xml or a `show running-config nacm | display xml` export)")
 
 
 # `explain` examples: /nacm as an init file or `show running-config nacm | display xml` has it.
@@ -44,6 +48,17 @@ def _rule_list_xml(name: str, group: str, rule: str, path: str = "", module: str
 
 def _nacm(facts: Facts) -> Optional[NacmFacts]:
     return facts.cdb.nacm if facts.cdb is not None else None
+
+
+def authorization_off(facts: Facts) -> Optional[Finding]:
+    """ncs.conf(5): /ncs-config/aaa/authorization/enabled false skips every
+    authorization check, "similar to the -noaaa flag": NACM then grants everything."""
+    c = facts.ncs_conf
+    if c is None or c.enabled(AUTHZ):
+        return None
+    return finding(Status.FAIL, "authorization is disabled in ncs.conf: NSO checks no NACM rule, every "
+                   "authenticated user may read and change everything", paths=(AUTHZ,),
+                   location=c.location(AUTHZ), expected="true", actual=c.described(AUTHZ))
 
 
 def _no_nacm() -> List[Finding]:
@@ -97,13 +112,22 @@ def _where(rl: NacmRuleList, r) -> str:
       rationale="""
 With enable-nacm false every authenticated user may read and change everything,
 including /nacm and /aaa: the groups and rules of NACM are ignored. NSO enables
-NACM by default; an init file or an operator can turn it off.""",
-      remediation="Set /nacm/enable-nacm to true (or delete the leaf: true is the default).",
-      section=SECTION, paths=("/nacm/enable-nacm",), references=(RFC, AAA_GUIDE),
-      tags=("nacm", "cdb"), needs=("cdb",),
+NACM by default; an init file or an operator can turn it off. ncs.conf can switch
+authorization off altogether (/ncs-config/aaa/authorization/enabled false, which
+ncs.conf(5) likens to the -noaaa flag), with the same effect whatever /nacm says.""",
+      remediation="Set /nacm/enable-nacm to true (or delete the leaf: true is the default), and leave "
+                  "/ncs-config/aaa/authorization/enabled at true (its default) in ncs.conf.",
+      section=SECTION, paths=("/nacm/enable-nacm", AUTHZ), references=(RFC, AAA_GUIDE, "ncs.conf(5)"),
+      tags=("nacm", "cdb", "ncs-conf"), needs=(), reads=("ncs_conf", "cdb"),
       example=_NACM_XML.format("<enable-nacm>false</enable-nacm>"),
       fix_example=_NACM_XML.format("<enable-nacm>true</enable-nacm>"))
 def nacm_enabled(facts: Facts) -> Sequence[Finding]:
+    off = authorization_off(facts)
+    if off is not None:
+        return [off]
+    if facts.cdb is None:
+        return [finding(Status.MANUAL, f"no CDB data given: that /nacm/enable-nacm is true is not seen; {_CHECK_NACM}",
+                        paths=("/nacm/enable-nacm",))]
     n = _nacm(facts)
     if n is None:
         return _no_nacm()
@@ -124,10 +148,13 @@ shown as evidence.""",
       remediation="Set /nacm/write-default to deny (or delete the leaf: deny is the default) and give "
                   "each group explicit permit rules.",
       section=SECTION, paths=("/nacm/write-default",), references=(RFC, AAA_GUIDE),
-      tags=("nacm", "cdb"), needs=("cdb",),
+      tags=("nacm", "cdb"), needs=("cdb",), reads=("ncs_conf",), manual=_CHECK_NACM,
       example=_NACM_XML.format("<write-default>permit</write-default>"),
       fix_example=_NACM_XML.format("<write-default>deny</write-default>"))
 def write_default_deny(facts: Facts) -> Sequence[Finding]:
+    off = authorization_off(facts)
+    if off is not None:
+        return [off]
     n = _nacm(facts)
     if n is None:
         return _no_nacm()
@@ -149,10 +176,13 @@ consider carefully which groups can modify NACM rules.""",
       remediation="Remove or narrow the listed permit rules so that only the admin group "
                   "(ncsadmin, or admin in a local install) can create/update/delete under /nacm.",
       section=SECTION, paths=("/nacm/rule-list/rule",), references=(RFC, AAA_GUIDE),
-      tags=("nacm", "cdb"), needs=("cdb",),
+      tags=("nacm", "cdb"), needs=("cdb",), reads=("ncs_conf",), manual=_CHECK_NACM,
       example=_rule_list_xml("netops", "netops", "manage-nacm", path="/nacm", ops="*"),
       fix_example=_rule_list_xml("netops", "netops", "manage-nacm", path="/nacm", ops="read"))
 def nacm_admin_only(facts: Facts) -> Sequence[Finding]:
+    off = authorization_off(facts)
+    if off is not None:
+        return [off]
     n = _nacm(facts)
     if n is None:
         return _no_nacm()
@@ -178,10 +208,13 @@ actions, breaking the separation the two groups exist for.""",
       remediation="Limit the operator group's permit rules to read (set write-default deny); grant "
                   "specific actions to a separate, named group if operators need them.",
       section="AAA > PAM Authentication", paths=("/nacm/rule-list/rule", "/nacm/write-default"),
-      references=(RFC, AAA_GUIDE), tags=("nacm", "cdb"), needs=("cdb",),
+      references=(RFC, AAA_GUIDE), tags=("nacm", "cdb"), needs=("cdb",), reads=("ncs_conf",), manual=_CHECK_NACM,
       example=_rule_list_xml("oper", "ncsoper", "devices", path="/devices", ops="read update"),
       fix_example=_rule_list_xml("oper", "ncsoper", "devices", path="/devices", ops="read"))
 def operator_read_only(facts: Facts) -> Sequence[Finding]:
+    off = authorization_off(facts)
+    if off is not None:
+        return [off]
     n = _nacm(facts)
     if n is None:
         return _no_nacm()
@@ -236,10 +269,13 @@ permits every command. Least privilege means narrow rules per group.""",
       remediation="Replace the catch-all permit with rules naming the modules/paths and operations the "
                   "group needs; keep catch-all rules for the admin group only.",
       section=SECTION, paths=("/nacm/rule-list/rule", "/nacm/rule-list/cmdrule"), references=(RFC, AAA_GUIDE),
-      tags=("nacm", "cdb"), needs=("cdb",),
+      tags=("nacm", "cdb"), needs=("cdb",), reads=("ncs_conf",), manual=_CHECK_NACM,
       example=_rule_list_xml("any-group", "*", "any-access", module="*"),
       fix_example=_rule_list_xml("admin", "ncsadmin", "any-access", module="*"))
 def no_catch_all_permit(facts: Facts) -> Sequence[Finding]:
+    off = authorization_off(facts)
+    if off is not None:
+        return [off]
     n = _nacm(facts)
     if n is None:
         return _no_nacm()
@@ -256,8 +292,9 @@ def no_catch_all_permit(facts: Facts) -> Sequence[Finding]:
                                    groups=", ".join(rl.groups), module_name=r.module_name or "*",
                                    path=r.path or "(all)", access_operations=r.access_operations or "*"))
         for c in rl.cmdrules:
+            # Every command with read and exec (`*`, or both named) is all a cmdrule can grant.
             if c.action.strip().lower() == "permit" and (c.command or "*").strip() == "*" \
-                    and (c.access_operations or "*").strip() == "*":
+                    and CMD_OPS <= ops(c.access_operations):
                 out.append(finding(Status.FAIL, f"{who} is permitted every command",
                                    paths=("/nacm/rule-list/cmdrule",), obj=_where(rl, c),
                                    groups=", ".join(rl.groups), command=c.command or "*"))

@@ -51,6 +51,8 @@ ports, raw sockets) get them through individual setuid/capability files.""",
       remediation="Reinstall (system install) with `--run-as-user USER`, or run the ncs service as a "
                   "dedicated non-root user (systemd `User=`) after giving that user the NSO directories.",
       section=SECTION, references=(INSTALLER,), tags=("root", "host"), needs=("host",),
+      manual=("on the NSO host, check that the ncs daemon runs as the non-root user given to the installer's "
+              "--run-as-user (`ps -o user= -C ncs.smp`), or audit there with --host"),
       example="""The running NSO (or, when it is stopped, an ncs.service unit without User=) is root:
 $ ps -o user= -C ncs.smp
 root""",
@@ -84,6 +86,9 @@ is needed.""",
       remediation="Unless CLI commands/actions must run programs as another user, remove the setuid bit: "
                   "`chmod u-s $NCS_DIR/lib/ncs/lib/*/priv/cmdptywrapper $NCS_DIR/lib/ncs/lib/*/priv/cmdwrapper`.",
       section=SECTION, references=(INSTALLER,), tags=("root", "host"), needs=("host",),
+      manual=("on the NSO host, check that cmdptywrapper and cmdwrapper under $NCS_DIR/lib/ncs/lib/*/priv are "
+              "not setuid root unless CLI commands/actions must run programs as root (`ls -l`), or audit there"
+              " with --host"),
       example="""$ ls -l $NCS_DIR/lib/ncs/lib/core/confd/priv/cmdptywrapper
 -rwsr-xr-x 1 root root ... cmdptywrapper""",
       fix_example="""$ ls -l $NCS_DIR/lib/ncs/lib/core/confd/priv/cmdptywrapper
@@ -133,6 +138,9 @@ these, hands root-equivalent power to whoever can run or replace that file.""",
       remediation="Remove the extra privilege (`chmod u-s,g-s FILE`, `setcap -r FILE`) or reinstall "
                   "with the installer; keep only the privileges ncs-installer(1) lists for --run-as-user.",
       section=SECTION, references=(INSTALLER,), tags=("root", "host"), needs=("host",),
+      manual=("on the NSO host, check that only the files ncs-installer(1) lists for --run-as-user carry "
+              "setuid or capabilities (`find $NCS_DIR -perm -4000`, `getcap -r $NCS_DIR`), or audit there with"
+              " --host"),
       example="""NSO runs as user ncs; ncs.smp has a capability the installer does not give it:
 $ getcap $NCS_DIR/lib/ncs/erts/bin/ncs.smp
 /opt/ncs/current/lib/ncs/erts/bin/ncs.smp cap_net_admin,cap_net_bind_service=ep""",

@@ -65,7 +65,10 @@ Many NSO examples set none globally for netsim convenience.""",
                   "fingerprints) and set /ssh/host-key-verification and each device's "
                   "ssh/host-key-verification to reject-unknown.",
       section=SECTION, paths=(HKV_GLOBAL, HKV_DEVICE), references=(SSH_GUIDE,),
-      tags=("southbound", "cdb"), needs=("cdb",), example=HKV_EXAMPLE, fix_example=HKV_FIX)
+      tags=("southbound", "cdb"), needs=("cdb",),
+      manual="check in the running NSO that /devices/global-settings/ssh-algorithms and every device use "
+             "host-key verification (`show running-config devices global-settings ssh host-key-verification`)",
+      example=HKV_EXAMPLE, fix_example=HKV_FIX)
 def host_key_verification(facts: Facts) -> Sequence[Finding]:
     c = _cdb(facts)
     if c.devices is None and c.global_host_key_verification is None:
@@ -96,7 +99,10 @@ the devices still carry a default account.""",
       remediation="Set per-device or per-group credentials (remote-name/remote-password, or public-key "
                   "authentication) and remove the default mappings from the authgroups.",
       section=SECTION, paths=(AUTHGROUPS,), references=("NSO User Guide: Device Manager, authgroups",),
-      tags=("southbound", "cdb"), needs=("cdb",), example=AUTHGROUP_EXAMPLE, fix_example=AUTHGROUP_FIX)
+      tags=("southbound", "cdb"), needs=("cdb",),
+      manual="check in the running NSO that no authgroup maps to default device credentials such as "
+             "admin/admin (`show running-config devices authgroups`)",
+      example=AUTHGROUP_EXAMPLE, fix_example=AUTHGROUP_FIX)
 def authgroup_defaults(facts: Facts) -> Sequence[Finding]:
     c = _cdb(facts)
     if c.authgroups is None:
@@ -148,7 +154,10 @@ credentials and configuration.""",
                   "aes*-ctr/gcm, chacha20-poly1305; rsa-sha2-*, ecdsa, ssh-ed25519) and remove weak "
                   "device-profile and per-device overrides; upgrade devices that need them.",
       section=SECTION, paths=(ALGS_GLOBAL, ALGS_PROFILE, ALGS_DEVICE), references=("RFC 9142", "RFC 8332"),
-      tags=("southbound", "ssh", "cdb"), needs=("cdb",), example=ALGS_EXAMPLE, fix_example=ALGS_FIX)
+      tags=("southbound", "ssh", "cdb"), needs=("cdb",),
+      manual="check in the running NSO that no device, device profile or the global settings enable SHA-1, "
+             "CBC or 3DES SSH algorithms (`show running-config devices global-settings ssh-algorithms`)",
+      example=ALGS_EXAMPLE, fix_example=ALGS_FIX)
 def client_algorithms(facts: Facts) -> Sequence[Finding]:
     c = _cdb(facts)
     if c.devices is None and not c.global_ssh_algorithms and not c.profiles:

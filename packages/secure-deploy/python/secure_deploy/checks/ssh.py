@@ -35,6 +35,19 @@ SUPPORTED_WEAK = {
 }
 
 
+CLI, CLI_SSH = "/ncs-config/cli/enabled", "/ncs-config/cli/ssh/enabled"
+NC, NC_SSH = "/ncs-config/netconf-north-bound/enabled", "/ncs-config/netconf-north-bound/transport/ssh/enabled"
+
+
+def no_ssh_server(c: NcsConf) -> Optional[Finding]:
+    """NOT_APPLICABLE when neither the CLI nor NETCONF runs an SSH server: the
+    algorithm lists then protect nothing (they take effect when one is enabled)."""
+    if (c.enabled(CLI) and c.enabled(CLI_SSH)) or (c.enabled(NC) and c.enabled(NC_SSH)):
+        return None
+    return finding(Status.NOT_APPLICABLE, "no built-in SSH server listens (CLI over SSH and NETCONF over SSH "
+                   "are off)", paths=(CLI_SSH, NC_SSH), cli_ssh=c.described(CLI_SSH), netconf_ssh=c.described(NC_SSH))
+
+
 def algorithms(text: Optional[str]) -> Tuple[str, ...]:
     """A comma-separated ncs.conf algorithm list as names (whitespace tolerated)."""
     return tuple(a.strip() for a in (text or "").split(",") if a.strip())
@@ -68,6 +81,9 @@ default differs between releases) and keep an ed25519 key in the ssh-server-key-
       fix_example="<ssh><algorithms><server-host-key>ssh-ed25519</server-host-key></algorithms></ssh>")
 def host_key_ed25519(facts: Facts) -> Sequence[Finding]:
     c = conf(facts)
+    off = no_ssh_server(c)
+    if off is not None:
+        return [off]
     written = c.value(HOST_KEY)
     common = dict(paths=(HOST_KEY,), location=c.location(HOST_KEY), expected=WANT_HOST_KEY,
                   actual=c.described(HOST_KEY))
@@ -117,6 +133,9 @@ and keep /ncs-config/ssh/algorithms/dh-group/min-size at 2048 or more.""",
       fix_example="<ssh><algorithms><mac>hmac-sha2-256,hmac-sha2-512</mac></algorithms></ssh>")
 def no_weak_algorithms(facts: Facts) -> Sequence[Finding]:
     c = conf(facts)
+    off = no_ssh_server(c)
+    if off is not None:
+        return [off]
     out: List[Finding] = []
     for path, kind in ((KEX, "kex"), (MAC, "mac"), (ENCRYPTION, "encryption")):
         weak, how = _weak_in(c, path)

@@ -97,7 +97,8 @@ def cmd_harden(args: argparse.Namespace, *, stamp: Optional[Callable[[], str]] =
         if not args.diff_only and os.path.exists(target) and _same_file(src, target):
             raise InputError(f"{target}: is the input file; use --in-place to rewrite it (a backup is kept)")
     result = harden_bytes(data, src, version=version.version, target=target, env=env,
-                          accepted_exposures=tuple(args.accept_exposure), nso_user=args.nso_user)
+                          accepted_exposures=tuple(args.accept_exposure), nso_user=args.nso_user,
+                          any_release=version.unknown)
     if args.diff_only:
         sys.stdout.write(terminal_safe(result.diff))
         return EXIT_OK
@@ -111,7 +112,7 @@ def cmd_harden(args: argparse.Namespace, *, stamp: Optional[Callable[[], str]] =
     elif not args.in_place:
         # Still write the copy: the caller asked for one and may deploy it blindly.
         _write_like(target, result.hardened, st)
-    if version.source == "assumed":
+    if version.unknown:
         print(version.statement)
     sys.stdout.write(terminal_safe(render_plan(result)))
     return EXIT_OK

@@ -122,7 +122,11 @@ def collect(src: Sources, version: NsoVersionInfo, now: str, *, strict: bool = T
             ncs_dir=r.ncs_dir, config_dir=r.config_dir, run_dir=r.run_dir, conf=conf, env=r.env))
 
     keys: Optional[KeysFacts] = None
-    kp = keys_path(r, conf, src.keys_file)
+    # Without host inspection the default keys-file location names this machine's
+    # file (a CI runner's /etc/ncs), not the deployment's: only read a keys file the
+    # caller pointed at (--keys-file, or --config-dir for a copy of the NSO config).
+    explicit_keys = bool(src.keys_file or src.config_dir)
+    kp = keys_path(r, conf, src.keys_file) if host is not None or explicit_keys else None
     external = conf is not None and bool(conf.value(EXTERNAL_KEYS_CMD))
     # With external keys configured the file must exist: a missing one is a finding
     # (SD-KEYS-003), not "nothing to look at". Without them only an existing one is read.

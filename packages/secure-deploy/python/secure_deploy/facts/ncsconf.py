@@ -1,4 +1,9 @@
-"""ncs.conf reader: namespace-agnostic, ${VAR}-expanding, secrets reduced on read."""
+"""ncs.conf reader: ${VAR}-expanding, secrets reduced on read.
+
+Only elements in the root's tailf-ncs-config namespace are NSO settings. An element in
+another namespace (or without one under a prefixed root) is not read as a setting: it
+is recorded in NcsConf.foreign, and SD-CONF-001 reports it.
+"""
 from __future__ import annotations
 
 import os
@@ -31,11 +36,22 @@ def _is_secret(stack: Tuple[str, ...]) -> bool:
     return len(stack) >= 2 and stack[1] == "encrypted-strings" and "external-keys" not in stack
 
 
+Foreign = List[Tuple[str, str, Optional[int]]]
+
+
 def _build(el: etree._Element, stack: Tuple[str, ...], env: Mapping[str, str],
-           keys: List[InlineKey], generation: Optional[int]) -> ConfNode:
+           keys: List[InlineKey], generation: Optional[int], ns: Optional[str], foreign: Foreign) -> ConfNode:
     name = local(el.tag)
     here = stack + (name,)
-    elements = [c for c in el if isinstance(c.tag, str)]
+    elements = []
+    for c in el:
+        if not isinstance(c.tag, str):
+            continue
+        c_ns = etree.QName(c).namespace
+        if c_ns != ns:
+            foreign.append(("/".join(("",) + here + (local(c.tag),)), c_ns or "", c.sourceline))
+            continue
+        elements.append(c)
     if name == "key-rotation" and len(here) >= 3 and here[-2] == "encrypted-strings":
         gen_el = next((c for c in elements if local(c.tag) == "generation"), None)
         try:
@@ -56,7 +72,7 @@ def _build(el: etree._Element, stack: Tuple[str, ...], env: Mapping[str, str],
                                   is_dummy_key(kind, raw), el.sourceline))
             return ConfNode(name, REDACTED_TEXT, REDACTED_TEXT, el.sourceline)
         return ConfNode(name, expand(raw, env), raw, el.sourceline)
-    children = tuple(_build(c, here, env, keys, generation) for c in elements)
+    children = tuple(_build(c, here, env, keys, generation, ns, foreign) for c in elements)
     return ConfNode(name, None, None, el.sourceline, children)
 
 
@@ -72,9 +88,10 @@ def parse_ncs_conf(data: bytes, path: str, version: str,
                          f"(expected {NAMESPACES[0]})")
     env = dict(env or {})
     keys: List[InlineKey] = []
-    tree = _build(root, (), env, keys, None)
+    foreign: Foreign = []
+    tree = _build(root, (), env, keys, None, ns, foreign)
     used = tuple(sorted((k, v) for k, v in env.items() if k in ENV_VARS))
-    return NcsConf(path, tree, version, tuple(keys), used)
+    return NcsConf(path, tree, version, tuple(keys), used, tuple(foreign))
 
 
 def read_ncs_conf(path: str, version: str, env: Optional[Mapping[str, str]] = None) -> NcsConf:

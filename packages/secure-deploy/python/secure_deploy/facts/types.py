@@ -9,11 +9,17 @@ from __future__ import annotations
 from dataclasses import field
 from typing import Dict, List, Optional, Tuple
 
+from ..errors import ConfValueError
 from ..frozen import frozen
 from ..model import Location, NodeInfo, NsoVersionInfo
 from .ncsconf_defaults import default_for
 
 NCS_CONFIG = "/ncs-config"
+BOOLEANS = ("true", "false")
+# Leaf-lists of ncs.conf(5) the rules read: several elements are legal. Any other leaf
+# written twice is ambiguous (which one NSO uses is not documented) and is reported.
+MULTI_VALUED = frozenset({"/ncs-config/ncs-ipc-extra-listen-ip", "/ncs-config/load-path/dir",
+                          "/ncs-config/webui/server-alias"})
 # SSH algorithms as configured: ((kind, (algorithm, ...)), ...), kinds in SSH_ALGORITHM_KINDS order.
 Algorithms = Tuple[Tuple[str, Tuple[str, ...]], ...]
 # CdbFacts.sources inside NSO (read through MAAPI, which can decrypt); standalone: file names.
@@ -59,13 +65,20 @@ class InlineKey:
 
 @frozen
 class NcsConf:
-    """A parsed ncs.conf with the NSO release whose defaults fill in absent elements."""
+    """A parsed ncs.conf with the NSO release whose defaults fill in absent elements.
+
+    `value()` is lenient (presence, raw reading); `effective()` and `enabled()` are what
+    a verdict rests on and raise ConfValueError for a value that cannot be judged.
+    """
 
     path: str
     root: ConfNode
     version: str                               # major.minor whose defaults apply
     inline_keys: Tuple[InlineKey, ...] = ()
     env: Tuple[Tuple[str, str], ...] = ()      # the ${VAR} values used for expansion
+    # Elements not in the tailf-ncs-config namespace: ((name, namespace or "", line), ...);
+    # NSO does not read them as its settings and neither do the rules.
+    foreign: Tuple[Tuple[str, str, Optional[int]], ...] = ()
 
     def nodes(self, path: str) -> Tuple[ConfNode, ...]:
         """Every element at an absolute /ncs-config/... path (lists give several)."""
@@ -92,13 +105,46 @@ class NcsConf:
     def default(self, path: str) -> Optional[str]:
         return default_for(path, self.version)
 
-    def effective(self, path: str) -> Optional[str]:
-        """The value NSO uses: the file's, else the release's documented default."""
-        v = self.value(path)
-        return v if v is not None else self.default(path)
+    def duplicated(self, path: str) -> Tuple[ConfNode, ...]:
+        """The elements of a leaf written more than once (empty when it is not)."""
+        found = self.nodes(path)
+        return found if len(found) > 1 and path not in MULTI_VALUED else ()
+
+    def _where(self, nodes: Tuple[ConfNode, ...]) -> str:
+        lines = [str(n.line) for n in nodes if n.line]
+        return f"{self.path}{' line' + ('s ' if len(lines) > 1 else ' ') + ', '.join(lines) if lines else ''}"
+
+    def effective(self, path: str, *, variables_ok: bool = False) -> Optional[str]:
+        """The value NSO uses: the file's, else the release's documented default.
+
+        Raises ConfValueError when the leaf is written twice, or (unless
+        `variables_ok`, for file names a person reads) holds a ${VAR} the reader
+        could not expand: what NSO would use is then unknown.
+        """
+        dup = self.duplicated(path)
+        if dup:
+            values = ", ".join(repr(n.raw) for n in dup)
+            raise ConfValueError(f"{path} is written {len(dup)} times ({values}) in {self._where(dup)}: "
+                                 "which one NSO uses is not documented; keep one")
+        n = self.node(path)
+        if n is None:
+            return self.default(path)
+        if not variables_ok and n.text is not None and "${" in n.text:
+            raise ConfValueError(f"{path} is {n.raw!r} in {self._where((n,))}: the variable cannot be "
+                                 "expanded here (give the NCS_* directories, e.g. --ncs-dir/--config-dir)")
+        return n.text
 
     def enabled(self, path: str) -> bool:
-        return (self.effective(path) or "").strip().lower() == "true"
+        """A boolean leaf: true or false (ncs.conf(5) booleans); anything else raises."""
+        v = self.effective(path)
+        if v is None or (v == "" and not self.is_set(path)):
+            return False  # absent and no documented default: the feature stays off
+        text = v.strip()
+        if text not in BOOLEANS:
+            n = self.node(path)
+            where = self._where((n,)) if n is not None else self.path
+            raise ConfValueError(f"{path} is {text!r} in {where}: not a boolean (true or false)")
+        return text == "true"
 
     def location(self, path: str) -> Location:
         n = self.node(path)

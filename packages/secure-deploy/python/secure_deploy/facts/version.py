@@ -7,11 +7,12 @@ from typing import Mapping, Optional
 
 from ..errors import InputError
 from ..fileio import read_input
-from ..model import SUPPORTED_NSO_VERSIONS, NsoVersionInfo
+from ..model import SUPPORTED_NSO_VERSIONS, VERSION_UNKNOWN, NsoVersionInfo
 
 _VERSION_RE = re.compile(r"(\d+)\.(\d+)(?:\.\d+)*(?:_[0-9A-Za-z]+)?")
-# When nothing says which release runs, assume the oldest supported one: its defaults
-# are the weakest (md5 hashing, no local IPC), so an absent element is judged strictly.
+# When nothing says which release runs, 6.4 is only the nominal value (reports need one):
+# NsoVersionInfo.unknown makes the engine judge an absent element under every supported
+# release and keep the strictest verdict, and harden pin what any release would default to.
 ASSUMED_DEFAULT = "6.4"
 
 
@@ -40,4 +41,4 @@ def resolve_version(explicit: Optional[str] = None, ncs_dir: Optional[str] = Non
         data = read_input(os.path.join(ncs_dir, "VERSION"), "VERSION file", 4096, missing_ok=True)
         if data is not None:
             return parse_version(data.decode("utf-8", "replace")[:200], "$NCS_DIR/VERSION")
-    return NsoVersionInfo(ASSUMED_DEFAULT, ASSUMED_DEFAULT, "assumed")
+    return NsoVersionInfo(ASSUMED_DEFAULT, ASSUMED_DEFAULT, VERSION_UNKNOWN)

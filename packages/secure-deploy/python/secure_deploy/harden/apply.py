@@ -21,7 +21,7 @@ from ..facts.ncsconf import parse_ncs_conf
 from ..facts.types import Facts, NcsConf, Settings
 from ..frozen import frozen
 from .plan import FIXES, Fix, blocked, value_needed
-from ..model import NsoVersionInfo, Rule, Status
+from ..model import SUPPORTED_NSO_VERSIONS, VERSION_UNKNOWN, NsoVersionInfo, Rule, Status
 from ..redact import scrub
 from .xml_edit import XmlText, redacted
 from ..xmlsafe import parse_bytes, read_bytes
@@ -108,24 +108,32 @@ def _ncs_conf_rules(rules: Optional[Sequence[Rule]]) -> Tuple[Rule, ...]:
     return tuple(r for r in rs if set(r.meta.needs) <= {"ncs_conf"})
 
 
-def _audit(conf: NcsConf, version: str, rules: Sequence[Rule], settings: Settings
+def _audit(conf: NcsConf, version: str, rules: Sequence[Rule], settings: Settings, any_release: bool
            ) -> Tuple[Tuple[str, Status], ...]:
-    facts = Facts(version=NsoVersionInfo(version, version, "harden"), now=_EPOCH, ncs_conf=conf,
-                  settings=settings)
+    # With the release unknown the engine judges every rule under each release's defaults.
+    facts = Facts(version=NsoVersionInfo(version, version, VERSION_UNKNOWN if any_release else "harden"),
+                  now=_EPOCH, ncs_conf=conf, settings=settings)
     return tuple((r.id, evaluate(r, facts).status) for r in rules)
 
 
 def harden_bytes(data: bytes, name: str, *, version: str, target: Optional[str] = None,
                  env: Optional[Mapping[str, str]] = None, rules: Optional[Sequence[Rule]] = None,
-                 accepted_exposures: Sequence[str] = (), nso_user: Optional[str] = None) -> HardenResult:
-    """Plan and apply every fix of the table that `data` needs; verify; describe the rest."""
+                 accepted_exposures: Sequence[str] = (), nso_user: Optional[str] = None,
+                 any_release: bool = False) -> HardenResult:
+    """Plan and apply every fix of the table that `data` needs; verify; describe the rest.
+
+    `any_release`: the NSO release is unknown, so an absent element could mean the
+    default of any supported release; an element is then written whenever some
+    release's default is not the wanted value (and never when a release lacks it).
+    """
+    releases = SUPPORTED_NSO_VERSIONS if any_release else (version,)
     target = target or f"{name}.hardened"
     env = dict(env or {})
     text, codec, bom = _decode(data, name)
     conf = parse_ncs_conf(data, name, version, env)
     settings = Settings(accepted_exposures=tuple(accepted_exposures))
     audited = _ncs_conf_rules(rules)
-    before = _audit(conf, version, audited, settings)
+    before = _audit(conf, version, audited, settings, any_release)
     doc = XmlText(text)
     changes: List[Change] = []
     notes: List[Tuple[str, str]] = []
@@ -133,7 +141,7 @@ def harden_bytes(data: bytes, name: str, *, version: str, target: Optional[str] 
     for fix in FIXES:
         if fix.exposure and fix.exposure in accepted_exposures:
             continue
-        todo = [(e.path, v) for e in fix.edits if (v := value_needed(e, conf)) is not None]
+        todo = [(e.path, v) for e in fix.edits if (v := value_needed(e, conf, releases)) is not None]
         drop = [r for r in fix.removals if any(not r.keep((n.text or "").strip()) for n in conf.nodes(r.path))]
         if not todo and not drop:
             continue
@@ -155,7 +163,7 @@ def harden_bytes(data: bytes, name: str, *, version: str, target: Optional[str] 
         new_conf = parse_ncs_conf(hardened, target, version, env)
     except InputError as e:  # a bug in the editor, never the user's fault
         raise SecureDeployError(f"internal error: the hardened copy of {name} does not parse ({e})") from None
-    after = _audit(new_conf, version, audited, settings)
+    after = _audit(new_conf, version, audited, settings, any_release)
     by_id = {r.id: r for r in audited}
     for rule_id, status in after:
         if status not in FAILING or rule_id in manual:
@@ -175,7 +183,8 @@ def harden_bytes(data: bytes, name: str, *, version: str, target: Optional[str] 
     if conf.inline_keys:
         steps.insert(0, _inline_keys_step(conf))
     diff = _diff(text, doc.text, name, target)
-    return HardenResult(name, target, version, data, hardened, tuple(changes), tuple(notes), tuple(steps),
+    shown_version = f"{', '.join(releases)} (release unknown: the strictest default)" if any_release else version
+    return HardenResult(name, target, shown_version, data, hardened, tuple(changes), tuple(notes), tuple(steps),
                         _permissions(conf, name, nso_user), before, after, diff)
 
 
@@ -302,7 +311,7 @@ def render_plan(result: HardenResult, *, with_diff: bool = True) -> str:
 def plan_text(source: Union[str, "os.PathLike[str]", Facts, NcsConf], *, version: Optional[str] = None,
               env: Optional[Mapping[str, str]] = None, rules: Optional[Sequence[Rule]] = None,
               accepted_exposures: Sequence[str] = (), nso_user: Optional[str] = None,
-              with_diff: bool = True) -> str:
+              with_diff: bool = True, any_release: bool = False) -> str:
     """The plan as text, for the NSO `harden-plan` action and the CLI.
 
     `source` is an ncs.conf path, or Facts / NcsConf whose `.path` names the file
@@ -312,6 +321,7 @@ def plan_text(source: Union[str, "os.PathLike[str]", Facts, NcsConf], *, version
         if source.ncs_conf is None:
             raise InputError("no ncs.conf to harden")
         version = version or source.version.version
+        any_release = any_release or source.version.unknown
         accepted_exposures = tuple(accepted_exposures) or source.settings.exposure_names
         source = source.ncs_conf
     if isinstance(source, NcsConf):
@@ -320,7 +330,7 @@ def plan_text(source: Union[str, "os.PathLike[str]", Facts, NcsConf], *, version
         source = source.path
     path = os.fspath(source)
     result = harden_bytes(read_bytes(path), path, version=version or "6.4", env=env, rules=rules,
-                          accepted_exposures=accepted_exposures, nso_user=nso_user)
+                          accepted_exposures=accepted_exposures, nso_user=nso_user, any_release=any_release)
     return render_plan(result, with_diff=with_diff)
 
 

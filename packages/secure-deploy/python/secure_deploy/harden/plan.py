@@ -13,7 +13,7 @@ wanted value, and never for a parameter the release does not have.
 """
 from __future__ import annotations
 
-from typing import Callable, Optional, Tuple, Union
+from typing import Callable, Optional, Sequence, Tuple, Union
 
 from ..checks._common import is_loopback
 from ..facts.ncsconf_defaults import DEFAULTS, default_for, exists_in
@@ -299,8 +299,14 @@ def known_path(path: str) -> bool:
     return path in DEFAULTS
 
 
-def value_needed(edit: Edit, c: NcsConf) -> Optional[str]:
-    """The value `edit` must write into `c`, or None when it is already right."""
+def value_needed(edit: Edit, c: NcsConf, releases: Sequence[str] = ()) -> Optional[str]:
+    """The value `edit` must write into `c`, or None when it is already right.
+
+    `releases`: the NSO releases whose defaults may apply (default: c.version). An
+    absent element is written when any of them defaults to something else, so the
+    copy means the same on each; never when one of them lacks the parameter.
+    """
+    releases = tuple(releases) or (c.version,)
     want = edit.want(c) if callable(edit.want) else edit.want
     if want is None:
         return None
@@ -309,10 +315,10 @@ def value_needed(edit: Edit, c: NcsConf) -> Optional[str]:
         if all((n.text or "").strip().lower() == want.lower() for n in nodes):
             return None
         return want
-    if known_path(edit.path) and not exists_in(edit.path, c.version):
-        return None  # the release has no such parameter: adding it would break startup
-    default = c.default(edit.path)
-    if default is not None and default.strip().lower() == want.lower():
+    if known_path(edit.path) and not all(exists_in(edit.path, v) for v in releases):
+        return None  # a release has no such parameter: adding it would break its startup
+    defaults = [default_for(edit.path, v) for v in releases]
+    if all(d is not None and d.strip().lower() == want.lower() for d in defaults):
         return None
     return want if edit.context(c) else None
 

@@ -21,6 +21,7 @@ from typing import Callable, List, Optional, Sequence, Tuple
 from ..errors import InputError
 
 _NAME_END = re.compile(r"[\s/>]")
+_XMLNS = re.compile(r"""\s(xmlns(?::[^\s=]+)?)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
 
 def escape(text: str) -> str:
@@ -39,6 +40,7 @@ class Span:
     end: int = -1                   # just after the end tag's '>'
     empty: bool = False             # written as <x/>
     children: List["Span"] = field(default_factory=list)
+    ns: Optional[str] = None        # namespace URI, resolved from the xmlns declarations in scope
 
     @property
     def name(self) -> str:
@@ -49,12 +51,25 @@ class Span:
         return self.qname.rsplit(":", 1)[0] + ":" if ":" in self.qname else ""
 
     def child_all(self, name: str) -> List["Span"]:
-        return [c for c in self.children if c.name == name]
+        """Children called `name` in this element's own namespace: an element of another
+        namespace is not an NSO setting, and an edit must never touch it."""
+        return [c for c in self.children if c.name == name and c.ns == self.ns]
+
+
+def _namespaces(tag: str, inherited: dict) -> dict:
+    found = {m.group(1): m.group(2) if m.group(2) is not None else m.group(3) for m in _XMLNS.finditer(tag)}
+    if not found:
+        return inherited
+    out = dict(inherited)
+    for attr, uri in found.items():
+        out[attr.split(":", 1)[1] if ":" in attr else ""] = uri
+    return out
 
 
 def scan(text: str) -> Span:
     """The root element's span tree. Comments, PIs and CDATA are skipped."""
     stack: List[Span] = []
+    scopes: List[dict] = [{}]          # prefix -> namespace URI, per open element
     root: Optional[Span] = None
     pos = 0
     n = len(text)
@@ -76,13 +91,16 @@ def scan(text: str) -> Span:
             if not stack or stack[-1].qname != qname:
                 raise InputError(f"mismatched end tag </{qname}>")
             el = stack.pop()
+            scopes.pop()
             el.end_start, el.end = lt, gt
             pos = gt
         else:
             gt = _tag_end(text, lt)
             m = _NAME_END.search(text, lt + 1)
             qname = text[lt + 1:m.start() if m else gt - 1]
-            el = Span(qname, lt, gt)
+            scope = _namespaces(text[lt:gt], scopes[-1])
+            prefix = qname.rsplit(":", 1)[0] if ":" in qname else ""
+            el = Span(qname, lt, gt, ns=scope.get(prefix))
             if stack:
                 stack[-1].children.append(el)
             elif root is None:
@@ -91,6 +109,7 @@ def scan(text: str) -> Span:
                 el.empty, el.end_start, el.end = True, gt, gt
             else:
                 stack.append(el)
+                scopes.append(scope)
             pos = gt
         if pos > n:
             break

@@ -54,7 +54,8 @@ def meta_dict(m: RuleMeta) -> Dict[str, Any]:
             "rationale": m.rationale, "remediation": m.remediation, "paths": list(m.paths),
             "references": list(m.references), "tags": list(m.tags), "needs": list(m.needs),
             "reads": list(m.reads), "versions": list(m.versions), "example": m.example, "fix_example": m.fix_example,
-            "reference_urls": {r: u for r, u in ((r, reference_url(r)) for r in m.references) if u}}
+            "reference_urls": {r: u for r, u in ((r, reference_url(r)) for r in m.references) if u},
+            "manual": m.manual}
 
 
 def result_dict(r: RuleResult) -> Dict[str, Any]:
@@ -196,7 +197,8 @@ def _meta(rd: _Reader, res: Mapping[str, Any], where: str) -> RuleMeta:
         needs=rd.strs(src, "needs", w) if m is not None else ("ncs_conf",),
         reads=rd.strs(src, "reads", w) if m is not None and "reads" in src else (),
         versions=rd.strs(src, "versions", w) if m is not None else SUPPORTED_NSO_VERSIONS,
-        example=rd.get(src, "example", w, str, ""), fix_example=rd.get(src, "fix_example", w, str, ""))
+        example=rd.get(src, "example", w, str, ""), fix_example=rd.get(src, "fix_example", w, str, ""),
+        manual=rd.get(src, "manual", w, str, ""))
 
 
 def _finding_from(rd: _Reader, d: Any, where: str) -> Finding:
