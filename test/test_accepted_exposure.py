@@ -40,6 +40,14 @@ def test_accept_exposure_gives_accepted_in_every_format(tmp_path, capsys):
     assert 'data-status="accepted"' in out["html"].read_text()
 
 
+def test_accepted_in_markdown_not_in_codequality(tmp_path, capsys):
+    md, cq = tmp_path / "r.md", tmp_path / "cq.json"
+    assert main([*BASE, "--accept-exposure", "cli-ssh", "-f", "markdown", "-o", str(md),
+                 "-f", "gitlab-codequality", "-o", str(cq)]) == 0
+    assert "### Accepted exposures (1)" in md.read_text() and "accepted exposure cli-ssh" in md.read_text()
+    assert json.loads(cq.read_text()) == []          # nothing open for the merge request widget
+
+
 def test_accepting_another_interface_changes_nothing(capsys):
     assert main([*BASE, "--accept-exposure", "netconf-ssh"]) == 1
     assert "[FAIL  ] SD-IF-001" in capsys.readouterr().out

@@ -241,3 +241,58 @@ def test_urls_in_explain_sarif_html(tmp_path, capsys):
     assert rules[0]["helpUri"].startswith("https://")
     assert "[RFC 8996](https://www.rfc-editor.org/rfc/rfc8996)" in rules[0]["help"]["markdown"]
     assert '<a href="https://www.rfc-editor.org/rfc/rfc8996"' in (tmp_path / "r.html").read_text()
+
+
+# ---------------------------------------------------------------- object kinds
+
+def test_explain_lists_object_kinds(capsys):
+    main(["explain", "SD-HASH-003"])
+    text = capsys.readouterr().out
+    assert "Objects (what a waiver's `object` may name)" in text and "  user: an AAA user name" in text
+    main(["explain", "SD-AUTH-001"])
+    assert "none: the findings carry no object" in capsys.readouterr().out
+    main(["explain", "SD-IF-004", "--format", "json"])
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["objects"] == ["web-transport"] and doc["object_kinds"][0]["example"] == "WebUI"
+
+
+def _check(tmp_path, body, *extra):
+    p = tmp_path / "w.toml"
+    p.write_text(body)
+    return main(["waivers", "check", str(p), "--today", "2026-01-01", *extra])
+
+
+def _waiver(rule, obj=None):
+    o = f'object = "{obj}"\n' if obj is not None else ""
+    return f'[[waiver]]\nrule = "{rule}"\n{o}justification = "j"\nexpires = 2027-01-01\n'
+
+
+@pytest.mark.parametrize("rule,obj,ok", [
+    ("SD-HASH-003", "admin", True),                 # user
+    ("SD-AUTH-001", None, True),                    # whole rule
+    ("SD-AUTH-001", "admin", False),                # the rule's findings carry no object
+    ("SD-IF-004", "WebUI", True),
+    ("SD-IF-004", "webui", False),                  # closed set, case matters (matching is exact)
+    ("SD-SSH-002", "hostkey", False),
+    ("SD-NACM-004", "rule-list oper / rule all", True),
+    ("SD-NACM-004", "all", False),
+    ("SD-ROOT-003", "ncs.conf", False),             # files are absolute paths
+    ("SD-KEYS-002", "ncs.conf", True),
+])
+def test_waivers_check_fails_waivers_that_never_match(tmp_path, capsys, rule, obj, ok):
+    assert _check(tmp_path, _waiver(rule, obj)) == (0 if ok else 1)
+    out = capsys.readouterr().out
+    assert ("never matches" in out) is (not ok)
+    assert out.rstrip().endswith(f"{0 if ok else 1} problem(s)")
+
+
+def test_waivers_check_knows_fleet_node_prefixes(tmp_path, capsys):
+    assert _check(tmp_path, _waiver("SD-HASH-003", "n1: admin")) == 1
+    assert _check(tmp_path, _waiver("SD-HASH-003", "n1: admin"), "--node", "n1") == 0
+    assert _check(tmp_path, _waiver("SD-AUTH-001", "n1"), "--node", "n1") == 0
+    assert _check(tmp_path, _waiver("SD-AUTH-001", "n1: x"), "--node", "n1") == 1
+
+
+def test_blank_waiver_object_is_an_error(tmp_path, capsys):
+    assert _check(tmp_path, _waiver("SD-HASH-003", "  ")) == 2
+    assert "object is blank" in capsys.readouterr().err

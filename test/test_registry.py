@@ -64,6 +64,32 @@ def test_fixture_gives_expected_status(case: Case):
     assert result.message
 
 
+def test_findings_carry_only_declared_object_kinds():
+    """Every object a fixture's findings carry is of a kind its rule declares (what
+    `explain` lists and `waivers check` validates against), and every declared kind
+    is seen at least once, so neither side of the declaration drifts."""
+    from secure_deploy.objects import matching_kind
+    seen: dict = {r.id: set() for r in RULES}
+    for case in CASES:
+        meta = registry.get(case.rule).meta
+        for f in evaluate(registry.get(case.rule), build_facts(case)).findings:
+            if f.object is None:
+                continue
+            assert meta.objects, f"{meta.id}: finding object {f.object!r} but the rule declares no objects="
+            kind = matching_kind(f.object, meta.objects)
+            assert kind is not None, f"{meta.id}: object {f.object!r} is none of {meta.objects}"
+            seen[meta.id].add(kind.name)
+    unseen = {r.id: sorted(set(r.meta.objects) - seen[r.id]) for r in RULES if set(r.meta.objects) - seen[r.id]}
+    assert unseen == {}, f"declared object kinds no fixture produces: {unseen}"
+
+
+def test_object_kind_names_are_checked_at_definition():
+    from secure_deploy.model import Severity
+    from secure_deploy.registry import rule
+    with pytest.raises(ValueError, match="unknown object kind"):
+        rule("SD-TEST-099", "t", Severity.LOW, rationale="r", remediation="f", section="s", objects=("usr",))
+
+
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
 def test_every_rule_has_examples(rule):
     """`explain` shows every rule failing and fixed: both examples must be written."""

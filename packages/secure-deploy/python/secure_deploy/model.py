@@ -110,6 +110,7 @@ class RuleMeta:
     # What a person checks when a source the rule needs was not given (the guidance
     # item still applies): the engine then answers MANUAL with this, not NOT_APPLICABLE.
     manual: str = ""
+    objects: Tuple[str, ...] = ()      # object kinds its findings carry (ruledocs.KINDS); () = none
 
 
 @frozen

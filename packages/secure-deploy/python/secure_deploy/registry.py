@@ -13,6 +13,7 @@ from typing import Callable, Iterable, Optional, Sequence, Tuple
 
 from .errors import UsageError
 from .model import SUPPORTED_NSO_VERSIONS, Finding, Rule, RuleMeta, Severity
+from .objects import kinds_of
 
 RULE_ID = re.compile(r"^SD-[A-Z]+-\d{3}$")
 
@@ -25,13 +26,16 @@ CHECK_MODULES: Tuple[str, ...] = (
 def rule(id: str, title: str, severity: Severity, rationale: str, remediation: str, section: str,
          *, paths: Iterable[str] = (), references: Iterable[str] = (), tags: Iterable[str] = (),
          needs: Iterable[str] = ("ncs_conf",), reads: Iterable[str] = (), versions: Iterable[str] = SUPPORTED_NSO_VERSIONS,
-         example: str = "", fix_example: str = "", manual: str = "") -> Callable[[Callable[..., Sequence[Finding]]], Rule]:
+         example: str = "", fix_example: str = "", manual: str = "",
+         objects: Iterable[str] = ()) -> Callable[[Callable[..., Sequence[Finding]]], Rule]:
     meta = RuleMeta(id=id, title=title, severity=severity, rationale=rationale.strip(),
                     remediation=remediation.strip(), section=section, paths=tuple(paths),
                     references=tuple(references), tags=tuple(tags), needs=tuple(needs),
                     reads=tuple(dict.fromkeys((*needs, *reads))),
                     versions=tuple(versions), example=example.strip("\n"),
-                    fix_example=fix_example.strip("\n"), manual=" ".join(manual.split()))
+                    fix_example=fix_example.strip("\n"), manual=" ".join(manual.split()),
+                    objects=tuple(objects))
+    kinds_of(meta.objects)     # a misspelt kind fails at import, not in a waiver check
 
     def wrap(fn: Callable[..., Sequence[Finding]]) -> Rule:
         return Rule(meta, fn)

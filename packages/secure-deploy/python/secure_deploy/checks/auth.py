@@ -79,7 +79,7 @@ _LOCAL_OFF = ("<!-- ncs.conf -->\n<aaa><local-authentication><enabled>false</ena
               "<!-- CDB (aaa_init.xml) -->\n")
 
 
-@rule("SD-AUTH-004", "No local credentials in CDB while local authentication is off", Severity.MEDIUM,
+@rule("SD-AUTH-004", "No local credentials in CDB while local authentication is off", Severity.MEDIUM, objects=("user",),
       rationale="""
 With local authentication disabled, passwords of local users in CDB are never
 used to log in, yet they stay in aaa_init.xml, in CDB and in every backup: a

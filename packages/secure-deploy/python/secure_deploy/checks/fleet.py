@@ -65,7 +65,7 @@ def _names(nodes: Sequence[str], limit: int = 8) -> str:
     return ", ".join(nodes[:limit]) + more
 
 
-@rule("SD-FLEET-001", "Encryption keys are identical on every node of an HA cluster", Severity.HIGH,
+@rule("SD-FLEET-001", "Encryption keys are identical on every node of an HA cluster", Severity.HIGH, objects=("cluster", "node"),
       rationale="""
 HA replicates the CDB, and its encrypted strings, between the nodes as they are:
 a node can only decrypt them (and serve as primary after a failover) with the
@@ -171,7 +171,7 @@ def _drifts(name: str, members: Sequence[NodeInfo]) -> Tuple[List[Finding], int]
     return out, len(paths)
 
 
-@rule("SD-FLEET-002", "Security settings are identical across the members of an HA cluster", Severity.MEDIUM,
+@rule("SD-FLEET-002", "Security settings are identical across the members of an HA cluster", Severity.MEDIUM, objects=("cluster", "node-setting"),
       rationale="""
 Any member of an HA cluster may become the primary, so each must be as hardened as
 the others: a member whose ncs.conf leaves an interface open, weakens password

@@ -99,7 +99,7 @@ def _file_finding(facts: Facts, label: str, path: str, value: str) -> Finding:
                    file=value, exists="yes", mode=info.mode_text, owner=info.owner)
 
 
-@rule("SD-HA-002", "HA TLS key, certificate and CA files are configured and present", Severity.HIGH,
+@rule("SD-HA-002", "HA TLS key, certificate and CA files are configured and present", Severity.HIGH, objects=("ha-tls-file",),
       rationale="""
 TLS between HA nodes only authenticates peers when each node has its own key and
 certificate and trusts the cluster CA. A missing key-file, cert-file or

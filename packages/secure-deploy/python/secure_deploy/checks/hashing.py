@@ -97,7 +97,7 @@ def _rounds(facts: Facts) -> List[Finding]:
                     location=c.location(ROUNDS), **ev)]
 
 
-@rule("SD-HASH-002", "Local user passwords are not stored in cleartext or MD5", Severity.HIGH,
+@rule("SD-HASH-002", "Local user passwords are not stored in cleartext or MD5", Severity.HIGH, objects=("user",),
       rationale="""
 Changing crypt-hash/algorithm does not re-hash passwords already in CDB. A local
 user whose password is `$1$` (MD5-crypt) keeps a weak hash until the password is
@@ -137,7 +137,7 @@ def weak_user_hashes(facts: Facts) -> Sequence[Finding]:
                                               for u in with_pw})) or "none")]
 
 
-@rule("SD-HASH-003", "No local user has a well-known default password", Severity.CRITICAL,
+@rule("SD-HASH-003", "No local user has a well-known default password", Severity.CRITICAL, objects=("user",),
       rationale="""
 The local install and the NSO examples create users such as admin/admin and
 oper/oper. A CDB carrying such a user gives anyone full access as soon as local

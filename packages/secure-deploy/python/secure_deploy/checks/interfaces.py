@@ -234,7 +234,7 @@ def _tls_findings(c: NcsConf, facts: Facts, base: str, label: str) -> List[Findi
     return out
 
 
-@rule("SD-IF-004", "WebUI and RESTCONF use TLS 1.2+ with a certificate of their own", Severity.HIGH,
+@rule("SD-IF-004", "WebUI and RESTCONF use TLS 1.2+ with a certificate of their own", Severity.HIGH, objects=("web-transport",),
       rationale="""
 The guidance calls for HTTPS (TLS) on the WebUI, and RESTCONF shares the WebUI's
 web server unless it has its own transport: when either is enabled, its TLS

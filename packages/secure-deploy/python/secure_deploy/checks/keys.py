@@ -74,7 +74,7 @@ def external_keys(facts: Facts) -> Sequence[Finding]:
                     actual=c.described(EXT_CMD))]
 
 
-@rule("SD-KEYS-002", "The well-known demo encryption keys are not used", Severity.CRITICAL,
+@rule("SD-KEYS-002", "The well-known demo encryption keys are not used", Severity.CRITICAL, objects=("keys-source",),
       rationale="""
 A local install ships ncs.conf with fixed demo keys that are printed in the NSO
 documentation. Anyone holding an encrypted value from such an NSO (a $8$/$9$ device
@@ -120,7 +120,7 @@ def no_dummy_keys(facts: Facts) -> Sequence[Finding]:
     return out
 
 
-@rule("SD-KEYS-003", "The keys file is protected", Severity.HIGH,
+@rule("SD-KEYS-003", "The keys file is protected", Severity.HIGH, objects=("keys-source",),
       rationale="""
 ncs.crypto_keys is the most sensitive file of the installation: with it every
 encrypted value in CDB, in backups and in rollback files can be decrypted. It must
@@ -225,7 +225,7 @@ def _age_days(created: str, now: str) -> Optional[int]:
         return None
 
 
-@rule("SD-KEYS-005", "The active encryption keys are not older than the maximum key age", Severity.MEDIUM,
+@rule("SD-KEYS-005", "The active encryption keys are not older than the maximum key age", Severity.MEDIUM, objects=("keys-source",),
       rationale="""
 Rotating keys limits how much data one compromised key exposes and keeps the
 rotation procedure exercised. NSO 6.4 added key generations and

@@ -167,7 +167,7 @@ def write_default_deny(facts: Facts) -> Sequence[Finding]:
     return [finding(Status.PASS, "write-default is deny", paths=("/nacm/write-default",), **ev)]
 
 
-@rule("SD-NACM-003", "Only the admin group can change NACM", Severity.HIGH,
+@rule("SD-NACM-003", "Only the admin group can change NACM", Severity.HIGH, objects=("nacm-rule",),
       rationale="""
 /nacm carries nacm:default-deny-all, so only a permit rule that covers it lets a
 group change access control. A group that can write /nacm can grant itself
@@ -199,7 +199,7 @@ def nacm_admin_only(facts: Facts) -> Sequence[Finding]:
                            paths=("/nacm/rule-list/rule",), admin_groups=", ".join(sorted(ADMIN_GROUPS)))]
 
 
-@rule("SD-NACM-004", "The operator group is read-only", Severity.MEDIUM,
+@rule("SD-NACM-004", "The operator group is read-only", Severity.MEDIUM, objects=("nacm-rule",),
       rationale="""
 The system install's NACM gives ncsoper (oper in a local install) minimal,
 read-only rights. A permit rule with write or exec operations for that group, or
@@ -259,7 +259,7 @@ def _all_access(r: NacmRule) -> bool:
     return (r.rpc_name or "").strip() == "*"
 
 
-@rule("SD-NACM-005", "No non-admin group has unrestricted access", Severity.HIGH,
+@rule("SD-NACM-005", "No non-admin group has unrestricted access", Severity.HIGH, objects=("nacm-rule",),
       rationale="""
 A permit rule with module-name `*`, access-operations `*` and no path (or path
 `/`) grants everything: every read, write and action. Given to group `*` it

@@ -75,7 +75,7 @@ def _wrappers(host: HostFacts) -> List[FileFacts]:
     return [f for f in host.files if os.path.basename(f.path) in WRAPPER_NAMES and "/priv/" in f.path]
 
 
-@rule("SD-ROOT-002", "Command wrappers are not setuid root unless intended", Severity.MEDIUM,
+@rule("SD-ROOT-002", "Command wrappers are not setuid root unless intended", Severity.MEDIUM, objects=("file",),
       rationale="""
 cmdptywrapper (CLI commands) and cmdwrapper (actions) start the executables that
 CLI commands and actions run. Made setuid root, they let those commands run as
@@ -128,7 +128,7 @@ def _caps(f: FileFacts) -> FrozenSet[str]:
     return frozenset(c.strip() for c in (f.capabilities or "").split(",") if c.strip())
 
 
-@rule("SD-ROOT-003", "Only the installer's privileged files carry privileges", Severity.MEDIUM,
+@rule("SD-ROOT-003", "Only the installer's privileged files carry privileges", Severity.MEDIUM, objects=("file",),
       rationale="""
 With `--run-as-user`, the installer gives a few files the privileges NSO needs:
 epam is setuid root (PAM), ncs/ncs.smp get cap_net_bind_service (ports below

@@ -55,7 +55,7 @@ ALGS_FIX = (f"<devices {_NCS}><global-settings><ssh-algorithms>\n"
             "</ssh-algorithms></global-settings></devices>")
 
 
-@rule("SD-SB-001", "Device SSH host keys are verified", Severity.HIGH,
+@rule("SD-SB-001", "Device SSH host keys are verified", Severity.HIGH, objects=("global", "device"),
       rationale="""
 With host-key-verification none, NSO accepts whatever host key a device (or
 anything answering at its address) presents: a man in the middle receives the
@@ -90,7 +90,7 @@ def host_key_verification(facts: Facts) -> Sequence[Finding]:
                     devices=len(c.devices or ()))]
 
 
-@rule("SD-SB-002", "Authgroups do not use default device credentials", Severity.CRITICAL,
+@rule("SD-SB-002", "Authgroups do not use default device credentials", Severity.CRITICAL, objects=("authgroup-map",),
       rationale="""
 A local install's CDB defaults create authgroup `default` mapping admin/admin and
 oper/oper, and the examples copy them. NSO logs in to devices with those
@@ -142,7 +142,7 @@ def _weak(algs: Sequence[Tuple[str, Tuple[str, ...]]]) -> List[str]:
     return [f"{kind} {a}" for kind, names in algs for a in names if weak_algorithm(kind, a)]
 
 
-@rule("SD-SB-003", "No weak SSH client algorithms towards devices", Severity.MEDIUM,
+@rule("SD-SB-003", "No weak SSH client algorithms towards devices", Severity.MEDIUM, objects=("global", "device-profile", "device"),
       rationale="""
 NSO's SSH client offers the algorithms of /devices/global-settings/ssh-algorithms
 (and device-profile and per-device overrides). SHA-1 key exchange and MACs, CBC/3DES ciphers and

@@ -112,7 +112,7 @@ def _weak_in(c: NcsConf, path: str) -> Tuple[List[str], str]:
     return [a for a in algorithms(c.effective(path)) if is_weak(a)], how
 
 
-@rule("SD-SSH-002", "SSH server offers no weak kex, MAC or cipher algorithms", Severity.MEDIUM,
+@rule("SD-SSH-002", "SSH server offers no weak kex, MAC or cipher algorithms", Severity.MEDIUM, objects=("ssh-algorithm-class",),
       rationale="""
 The SSH server of the CLI and NETCONF should negotiate only strong algorithms.
 SHA-1 key exchange (diffie-hellman-group1/14-sha1, group-exchange-sha1) and

@@ -8,6 +8,7 @@ from typing import Any, List, Sequence
 
 from .. import registry
 from ..model import Rule, RuleMeta
+from ..objects import kinds_of
 from ..references import GUIDANCE_URL, with_url
 from ..report.json_report import meta_dict
 from . import EXIT_OK
@@ -49,6 +50,19 @@ def markdown_table(rules: Sequence[Rule]) -> str:
     return "\n".join(rows) + "\n"
 
 
+def object_lines(m: RuleMeta) -> List[str]:
+    if not m.objects:
+        return ["  none: the findings carry no object; a waiver covers the whole rule (omit `object`)"]
+    return [f"  {k.name}: {k.description}, e.g. {k.example!r}" for k in kinds_of(m.objects)]
+
+
+def explain_dict(m: RuleMeta) -> dict:
+    """`explain --format json`: the rule block of a JSON report plus its object kinds."""
+    return {**meta_dict(m), "object_kinds": [{"kind": k.name, "description": k.description,
+                                              "example": k.example, "pattern": k.pattern}
+                                             for k in kinds_of(m.objects)]}
+
+
 def explain_text(m: RuleMeta) -> str:
     def para(text: str) -> List[str]:
         return [textwrap.fill(p, 78) for p in text.split("\n\n")]
@@ -56,6 +70,7 @@ def explain_text(m: RuleMeta) -> str:
     checks = [m.title, *([f"reads: {', '.join(m.reads)}"] if m.reads else []), *m.paths]
     out = [f"{m.id}: {m.title}", f"severity: {m.severity.value}   tags: {', '.join(m.tags)}", "",
            "What it checks", *[f"  {line}" for line in checks], "",
+           "Objects (what a waiver's `object` may name)", *object_lines(m), "",
            "Why it matters", *para(m.rationale.replace("\n", " ")), ""]
     if m.example:
         out += ["Failing example", textwrap.indent(m.example, "  "), ""]
@@ -70,7 +85,7 @@ def explain_text(m: RuleMeta) -> str:
 def cmd_explain(args: argparse.Namespace) -> int:
     meta = registry.get(args.rule_id).meta
     if args.format == "json":
-        print(json.dumps(meta_dict(meta), indent=2))
+        print(json.dumps(explain_dict(meta), indent=2))
     else:
         print(explain_text(meta), end="")
     return EXIT_OK

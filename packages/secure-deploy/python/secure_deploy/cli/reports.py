@@ -15,7 +15,7 @@ from .. import registry
 from ..report.diff import diff_reports, render_json, render_text
 from ..report import Format, RenderOptions, render
 from ..report.json_report import load_report, report_from_dict  # noqa: F401 - re-exported for NSO
-from ..report.waivers import EXPIRY_WARNING_DAYS, load_waivers
+from ..report.waivers import EXPIRY_WARNING_DAYS, load_waivers, object_problem
 from ..errors import UsageError
 from ..redact import printable
 from . import EXIT_FAIL, EXIT_OK, _Parser, write_output
@@ -46,8 +46,11 @@ def register(sub: Any) -> None:
     w = sub.add_parser("waivers", help="work with waiver files")
     ws = w.add_subparsers(dest="waivers_command", metavar="COMMAND", parser_class=_Parser)
     ws.required = True
-    wc = ws.add_parser("check", help="validate a waiver file; exit 1 if a waiver expired or names no rule")
+    wc = ws.add_parser("check", help="validate a waiver file; exit 1 if a waiver expired, names no rule, "
+                                     "or names an object its rule's findings never carry")
     wc.add_argument("file", metavar="FILE")
+    wc.add_argument("--node", action="append", default=[], metavar="NAME",
+                    help="a fleet node name: objects 'NAME' and 'NAME: OBJECT' of merged fleet reports are valid")
     wc.add_argument("--today", metavar="YYYY-MM-DD", help="check expiry against this date (default: today)")
     wc.set_defaults(func=cmd_waivers_check)
 
@@ -74,7 +77,8 @@ def cmd_waivers_check(args: argparse.Namespace) -> int:
         today = _dt.date.fromisoformat(args.today) if args.today else _dt.date.today()
     except ValueError:
         raise UsageError(f"--today {args.today!r}: expected YYYY-MM-DD") from None
-    known = {r.id for r in registry.all_rules()}
+    metas = {r.id: r.meta for r in registry.all_rules()}
+    known = set(metas)
     bad = 0
     for w in waivers:
         left = w.days_left(today)
@@ -86,6 +90,10 @@ def cmd_waivers_check(args: argparse.Namespace) -> int:
             state = f"valid until {w.expires}"
         unknown = "" if w.rule in known else "  [unknown rule id]"
         bad += 0 if w.rule in known else 1
+        never = object_problem(w, metas.get(w.rule), args.node)
+        if never:
+            unknown += f"  [never matches: {printable(never)}]"
+            bad += 1
         who = f", approved by {printable(w.approved_by)}" if w.approved_by else ""
         print(f"{printable(w.label):32} {state}{who}{unknown}")
     print(f"{printable(args.file)}: {len(waivers)} waiver(s), {bad} problem(s)")

@@ -55,7 +55,7 @@ def meta_dict(m: RuleMeta) -> Dict[str, Any]:
             "references": list(m.references), "tags": list(m.tags), "needs": list(m.needs),
             "reads": list(m.reads), "versions": list(m.versions), "example": m.example, "fix_example": m.fix_example,
             "reference_urls": {r: u for r, u in ((r, reference_url(r)) for r in m.references) if u},
-            "manual": m.manual}
+            "manual": m.manual, "objects": list(m.objects)}
 
 
 def result_dict(r: RuleResult) -> Dict[str, Any]:
@@ -198,7 +198,8 @@ def _meta(rd: _Reader, res: Mapping[str, Any], where: str) -> RuleMeta:
         reads=rd.strs(src, "reads", w) if m is not None and "reads" in src else (),
         versions=rd.strs(src, "versions", w) if m is not None else SUPPORTED_NSO_VERSIONS,
         example=rd.get(src, "example", w, str, ""), fix_example=rd.get(src, "fix_example", w, str, ""),
-        manual=rd.get(src, "manual", w, str, ""))
+        manual=rd.get(src, "manual", w, str, ""),
+        objects=rd.strs(src, "objects", w) if m is not None else ())
 
 
 def _finding_from(rd: _Reader, d: Any, where: str) -> Finding:

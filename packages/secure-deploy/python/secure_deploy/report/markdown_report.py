@@ -78,6 +78,12 @@ def render(report: Report, options: Any = None) -> str:
         for r, f in waived[:MAX_ROWS]:
             out.append(f"| {r.rule_id} | {_what(r, f)} | {esc(f.waiver or '')} |")
         out.append("")
+    accepted = [(r, f) for r in report.results for f in r.findings if f.status is Status.ACCEPTED]
+    if accepted:
+        out += [f"### Accepted exposures ({len(accepted)})", "", "| rule | finding | accepted |", "|---|---|---|"]
+        for r, f in accepted[:MAX_ROWS]:
+            out.append(f"| {r.rule_id} | {_what(r, f)} | {esc(f.acceptance or '')} |")
+        out.append("")
     if report.notes:
         out += ["### Notes", ""] + [f"- {esc(n)}" for n in report.notes] + [""]
     return "\n".join(out)

@@ -28,7 +28,8 @@ from ..errors import InputError
 from ..fileio import read_input
 from ..redact import printable
 from ..frozen import frozen
-from ..model import Report, RuleResult, Status
+from ..model import Report, RuleMeta, RuleResult, Status
+from ..objects import kinds_of, matching_kind
 
 EXPIRY_WARNING_DAYS = 14
 RULE_ID = re.compile(r"^SD-[A-Z]+-\d{3}$")
@@ -120,6 +121,10 @@ def waiver_from_mapping(entry: Mapping[str, Any], where: str) -> Waiver:
     created = _date(norm["created"], where, "created") if norm.get("created") is not None else None
     if created is not None and created > expires:
         raise InputError(f"{where}: created {created} is after expires {expires}")
+    if "object" in norm and isinstance(norm["object"], str) and not norm["object"].strip():
+        # Blank is not "every object": it would read as a narrowed waiver that waives the
+        # whole rule (or, compared literally, nothing). Omit `object` for the whole rule.
+        raise InputError(f"{where}: object is blank (omit it to waive every finding of the rule)")
     obj = _text(norm.get("object"), where, "object", False) or None
     if obj is None and norm.get("object") is not None:
         # `object = " "` must not silently widen the waiver to every object of the rule.
@@ -256,6 +261,29 @@ def waiver_notes(waivers: Sequence[Waiver], today: _dt.date, used: Iterable[Waiv
     return notes
 
 
+def object_problem(w: Waiver, meta: Optional[RuleMeta], nodes: Sequence[str] = ()) -> Optional[str]:
+    """Why `w`'s object can never match a finding of its rule, or None.
+
+    `nodes`: fleet node names; a merged fleet report prefixes objects with the node
+    ("n1: admin", or just "n1" for a rule without objects).
+    """
+    if w.object is None or meta is None:
+        return None
+    obj = w.object
+    for node in nodes:
+        if obj == node:
+            return None
+        if obj.startswith(node + ": "):
+            obj = obj[len(node) + 2:]
+            break
+    if not meta.objects:
+        return f"{meta.id}'s findings carry no object: omit `object` to waive the rule"
+    if matching_kind(obj, meta.objects) is None:
+        kinds = "; ".join(f"{k.name} (e.g. {k.example!r})" for k in kinds_of(meta.objects))
+        return f"object {obj!r} is not one of {meta.id}'s object kinds: {kinds}"
+    return None
+
+
 def waiver_source_note(path: str, count: int) -> str:
     """The report's note naming the waiver file a run read (an auto-found file included)."""
     return f"waivers read from {path} ({count} waiver{'s' if count != 1 else ''})"
@@ -279,4 +307,4 @@ def apply_waivers(report: Report, waivers: Sequence[Waiver], now: Any) -> Report
 
 
 __all__ = ["Waiver", "parse_waivers", "load_waivers", "waiver_from_mapping", "apply_waivers",
-           "waive_results", "waiver_notes", "waiver_dict", "to_date", "waiver_source_note", "EXPIRY_WARNING_DAYS"]
+           "waive_results", "waiver_notes", "waiver_dict", "to_date", "waiver_source_note", "object_problem", "EXPIRY_WARNING_DAYS"]
