@@ -218,7 +218,7 @@ def test_every_new_option_has_help(argv, capsys):
 
 def test_every_reference_of_the_catalog_has_a_url():
     from secure_deploy import registry
-    from secure_deploy.references import reference_url
+    from secure_deploy.ruledocs import reference_url
     missing = sorted({x for r in registry.all_rules() for x in r.meta.references if not reference_url(x)})
     assert missing == []
     assert reference_url("RFC 8996") == "https://www.rfc-editor.org/rfc/rfc8996"

@@ -68,7 +68,7 @@ def test_findings_carry_only_declared_object_kinds():
     """Every object a fixture's findings carry is of a kind its rule declares (what
     `explain` lists and `waivers check` validates against), and every declared kind
     is seen at least once, so neither side of the declaration drifts."""
-    from secure_deploy.objects import matching_kind
+    from secure_deploy.ruledocs import matching_kind
     seen: dict = {r.id: set() for r in RULES}
     for case in CASES:
         meta = registry.get(case.rule).meta

@@ -13,7 +13,7 @@ from typing import Callable, Iterable, Optional, Sequence, Tuple
 
 from .errors import UsageError
 from .model import SUPPORTED_NSO_VERSIONS, Finding, Rule, RuleMeta, Severity
-from .objects import kinds_of
+from .ruledocs import kinds_of
 
 RULE_ID = re.compile(r"^SD-[A-Z]+-\d{3}$")
 

@@ -8,8 +8,7 @@ from typing import Any, List, Sequence
 
 from .. import registry
 from ..model import Rule, RuleMeta
-from ..objects import kinds_of
-from ..references import GUIDANCE_URL, with_url
+from ..ruledocs import GUIDANCE_URL, kinds_of, with_url
 from ..report.json_report import meta_dict
 from . import EXIT_OK
 

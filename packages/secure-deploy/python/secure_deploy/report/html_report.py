@@ -15,7 +15,7 @@ import html
 from typing import Any, List, Sequence, Tuple
 
 from ..model import Report, RuleResult, Severity, Status
-from ..references import reference_url
+from ..ruledocs import reference_url
 
 _STATUS_COLOUR = {"fail": "#c62828", "error": "#6a1b9a", "warn": "#ef6c00", "manual": "#00838f",
                   "waived": "#1565c0", "accepted": "#5e35b1", "pass": "#2e7d32", "not-applicable": "#9e9e9e"}

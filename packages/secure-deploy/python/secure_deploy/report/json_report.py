@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ..errors import InputError
 from ..fileio import read_input
-from ..references import reference_url
+from ..ruledocs import reference_url
 from ..redact import printable, terminal_safe
 from ..model import (READABLE_SCHEMA_MAJORS, SCHEMA_VERSION, SUPPORTED_NSO_VERSIONS, Finding, Location, NodeInfo,
                      NodeRun, NsoVersionInfo, Report, RuleMeta, RuleResult, Severity, Status)

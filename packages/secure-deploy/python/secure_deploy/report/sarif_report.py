@@ -25,7 +25,7 @@ from typing import Any, Dict, List, Optional
 from urllib.parse import quote
 
 from ..model import Finding, Location, Report, RuleResult, Severity, Status
-from ..references import reference_url
+from ..ruledocs import reference_url
 from .json_report import evidence_object
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"

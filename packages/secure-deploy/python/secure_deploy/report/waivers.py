@@ -29,7 +29,7 @@ from ..fileio import read_input
 from ..redact import printable
 from ..frozen import frozen
 from ..model import Report, RuleMeta, RuleResult, Status
-from ..objects import kinds_of, matching_kind
+from ..ruledocs import kinds_of, matching_kind
 
 EXPIRY_WARNING_DAYS = 14
 RULE_ID = re.compile(r"^SD-[A-Z]+-\d{3}$")
