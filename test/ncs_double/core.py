@@ -295,7 +295,7 @@ class NcsDouble:
         trans = m.start_read_trans(db=_ncs.RUNNING)
         trans._read_only_reason = "the action's transaction is read-only"
         uinfo = _ncs.UserInfo(user, context, session.usid, trans.th)
-        name = _ncs.XmlTag(node.name, node.ns)
+        name = _ncs.XmlTag(node.ns, node.name)
         kp = _ncs.HKeypathRef(keypath(steps[:-1]))
         try:
             ret = handler.cb_action(uinfo, name, kp, ActionParams(Params(inp, self), inp.root, "/"),

@@ -6,8 +6,8 @@ from typing import Any
 
 
 class Log:
-    def __init__(self, logobj: Any, add_timestamp: bool = False) -> None:
-        self._log = logobj if logobj is not None else logging.getLogger("ncs")
+    def __init__(self, logobject: Any, add_timestamp: bool = False) -> None:
+        self._log = logobject if logobject is not None else logging.getLogger("ncs")
 
     def debug(self, *args: Any) -> None:
         self._log.debug(" ".join(str(a) for a in args))
@@ -17,8 +17,6 @@ class Log:
 
     def warning(self, *args: Any) -> None:
         self._log.warning(" ".join(str(a) for a in args))
-
-    warn = warning
 
     def error(self, *args: Any) -> None:
         self._log.error(" ".join(str(a) for a in args))

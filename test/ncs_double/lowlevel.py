@@ -79,6 +79,11 @@ class Value:
         v = self._v
         if isinstance(v, bool):
             return "true" if v else "false"
+        if isinstance(v, Enum):
+            # An enumeration's label needs the schema (Value.val2str(schema_type),
+            # pyapi/_ncs.md); without it the double gives the number, so code cannot
+            # come to rely on str() giving the label.
+            return str(v.value)
         return str(v)
 
     def __repr__(self) -> str:
@@ -94,9 +99,10 @@ class Value:
 
 
 class TagValue:
-    """One (tag, value) pair of a QUERY_TAG_VALUE result (shape UNVERIFIED)."""
+    """One (tag, value) pair of a QUERY_TAG_VALUE result (shape UNVERIFIED). The double
+    keeps the tag's name where NSO has its hash."""
 
-    def __init__(self, tag: str, v: Value) -> None:
+    def __init__(self, xmltag: Any, v: Value, tag: Any, ns: Any) -> None:
         self.tag = tag
         self.v = v
 
@@ -110,7 +116,8 @@ class TagValue:
 class XmlTag:
     """The `name` argument of cb_action: str() gives the action's name."""
 
-    def __init__(self, tag: str, ns: str = "") -> None:
+    def __init__(self, ns: Any, tag: str) -> None:
+        # NSO's ns/tag are hashes; the double keeps the names (str() gives the tag).
         self.tag = tag
         self.ns = ns
 
@@ -138,7 +145,6 @@ class UserInfo:
         self.usid = usid
         self.actx_thandle = actx_thandle
         self.addr = "127.0.0.1"
-        self.ip = "127.0.0.1"
         self.port = 0
         self.proto = 1
         self.lmode = 0
@@ -156,12 +162,12 @@ def _action_set_timeout(uinfo: UserInfo, timeout_secs: int) -> None:
     runtime.current().action_timeouts.append((uinfo.usid, int(timeout_secs)))
 
 
-def _decrypt(value: str) -> str:
+def _decrypt(ciphertext: str) -> str:
     """`_ncs.decrypt`: the double "decrypts" $8$/$9$ values it was seeded with as-is."""
     d = runtime.current()
     if not d.crypto_keys_installed:
         raise Error(ERR_PROTOUSAGE, "crypto keys not installed (call install_crypto_keys)")
-    return d.decrypt(value)
+    return d.decrypt(ciphertext)
 
 
 dp = types.SimpleNamespace(action_seterr=_action_seterr, action_set_timeout=_action_set_timeout)

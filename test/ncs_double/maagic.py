@@ -12,12 +12,65 @@ from decimal import Decimal
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from . import lowlevel as _ncs
-from .schema import Enum, SchemaError, SNode
+from .schema import Enum as _SchemaEnum
+from .schema import SchemaError, SNode
 from .tree import NotFound, Tree, format_key
 
 __all__ = ["get_root", "get_node", "get_trans", "get_maapi", "cd", "Enum", "Node", "Root",
            "Container", "PresenceContainer", "List", "ListElement", "LeafList", "Action",
            "ActionParams", "MaagicError", "BackendError"]
+
+
+class Enum:
+    """`ncs.maagic.Enum` (pyapi/ncs.maagic.md): `.string` and `.value`; equal to an Enum,
+    a string (the label), a number (the value) or a `_ncs.Value`; ordered by value
+    against all of those except strings. The reference documents no string form, so
+    str() of it is not the label here: read `.string`."""
+
+    def __init__(self, string: str, value: int) -> None:
+        self.string = string
+        self.value = value
+
+    def _num(self, other: object) -> Optional[int]:
+        if isinstance(other, Enum):
+            return other.value
+        if isinstance(other, _ncs.Value):
+            other = other.as_pyval()
+        if isinstance(other, int) and not isinstance(other, bool):
+            return other
+        return None
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, str):
+            return self.string == other
+        n = self._num(other)
+        return NotImplemented if n is None else self.value == n
+
+    def __hash__(self) -> int:
+        return hash(self.value)
+
+    def _order(self, other: object) -> int:
+        n = self._num(other)
+        if n is None:
+            raise TypeError(f"cannot order an Enum against {type(other).__name__}")
+        return n
+
+    def __lt__(self, other: object) -> bool:
+        return self.value < self._order(other)
+
+    def __le__(self, other: object) -> bool:
+        return self.value <= self._order(other)
+
+    def __gt__(self, other: object) -> bool:
+        return self.value > self._order(other)
+
+    def __ge__(self, other: object) -> bool:
+        return self.value >= self._order(other)
+
+    def __repr__(self) -> str:
+        return f"Enum({self.string!r}, {self.value})"
+
+    __str__ = __repr__
 
 
 class MaagicError(Exception):
@@ -89,16 +142,20 @@ def _pyname_map(snode: SNode) -> Dict[str, SNode]:
 def _to_py(snode: SNode, value: Any) -> Any:
     if isinstance(value, list):
         return [_to_py(snode, v) for v in value]
+    if isinstance(value, _SchemaEnum):
+        return Enum(value.string, value.value)
     if isinstance(value, Decimal):
         return float(value)
     return value
 
 
 class Node:
-    def __init__(self, backend: Any, snode: SNode, path: str) -> None:
+    def __init__(self, backend: Any, cs_node: SNode, parent: Any = None, is_root: bool = False) -> None:
+        # NSO's signature; the double passes the node's keypath as `parent` (nodes are
+        # created by maagic only, never by the package: pyapi/ncs.maagic.md).
         object.__setattr__(self, "_backend", backend)
-        object.__setattr__(self, "_cs_node", snode)
-        object.__setattr__(self, "_path", path)
+        object.__setattr__(self, "_cs_node", cs_node)
+        object.__setattr__(self, "_path", "/" if is_root else str(parent))
 
     @property
     def _name(self) -> str:
@@ -158,7 +215,9 @@ class _Children(Node):
             (self._backend._bk_create if value else self._backend._bk_delete)(path)
             return
         if ch.kind == "leaf-list":
-            value = list(value)
+            value = [v.string if isinstance(v, Enum) else v for v in value]
+        elif isinstance(value, Enum):
+            value = value.string
         self._backend._bk_set(path, value)
 
     __setitem__ = __setattr__
@@ -241,7 +300,9 @@ class List(Node):
         """Delete every entry (one round trip, as deleting the list node in NSO)."""
         self._backend._bk_delete(self._path)
 
-    def keys(self) -> List[Tuple[Any, ...]]:
+    def keys(self, xpath_expr: Optional[str] = None, secondary_index: Optional[str] = None) -> List[Tuple[Any, ...]]:
+        if xpath_expr is not None or secondary_index is not None:
+            raise NotImplementedError("the NSO double has no filtered keys()")
         return [tuple(_to_py(self._cs_node, list(k))) for k in self._backend._bk_keys(self._path)]
 
     def __iter__(self) -> Iterator[ListElement]:
@@ -266,17 +327,17 @@ class LeafList(Node):
     def _path_of(self, value: Any) -> str:
         return f"{self._path}{{{format_key(self._cs_node.type.to_text(value))}}}"
 
-    def create(self, value: Any) -> None:
-        self._backend._bk_create(self._path_of(value))
+    def create(self, key: Any) -> None:
+        self._backend._bk_create(self._path_of(key))
 
-    def remove(self, value: Any) -> None:
-        self._backend._bk_delete(self._path_of(value))
+    def remove(self, key: Any) -> None:
+        self._backend._bk_delete(self._path_of(key))
 
     def delete(self) -> None:
         self._backend._bk_delete(self._path)
 
-    def set_value(self, values: Any) -> None:
-        self._backend._bk_set(self._path, list(values))
+    def set_value(self, value: Any) -> None:
+        self._backend._bk_set(self._path, list(value))
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self.as_list())

@@ -154,6 +154,6 @@ def evaluate(tree: Tree, expr: str, context_node: str, select: Sequence[str], re
                 row.append((kp, None if value is None else _ncs.Value(value)))
             else:
                 tag = sel.strip().split("/")[-1].split(":")[-1]
-                row.append(_ncs.TagValue(tag, _ncs.Value(value)))
+                row.append(_ncs.TagValue(None, _ncs.Value(value), tag, None))
         rows.append(row)
     return rows

@@ -19,6 +19,7 @@ from ..redact import scrub
 from ..report import Format, HistoryPoint, RenderOptions, diff, render
 from . import audit_action, oper
 from .settings import read_settings, sources_for
+from .values import text
 
 
 class SafeAction(ncs.dp.Action):
@@ -49,7 +50,7 @@ class SafeAction(ncs.dp.Action):
 
 
 def _opt(v: Any) -> Optional[str]:
-    return None if v is None else str(v)
+    return text(v)
 
 
 class AuditAction(SafeAction):
@@ -92,7 +93,7 @@ class ReportAction(SafeAction):
 
     def handle(self, uinfo: Any, name: str, kp: Any, input: Any, output: Any, trans: Any) -> None:
         from .. import registry
-        fmt = Format(str(input.format) if input.format is not None else "text")
+        fmt = Format(text(input.format) or "text")
         # report-json is in a hide group (tailf:hidden). The action's own transaction
         # belongs to the northbound session, which may hide hide groups (UNVERIFIED
         # for the CLI); a MAAPI transaction sees them unless started with

@@ -31,6 +31,7 @@ from ..report.waivers import apply_waivers
 from . import alarm_glue, cdb_facts, oper
 from .notify import NOTIFIER
 from .settings import NsoSettings, read_settings, sources_for
+from .values import text
 
 # NSO runs action callbacks in threads of one Python VM. Storing a run reads the
 # previous run, replaces last-run and trims history: two runs interleaving there
@@ -140,10 +141,7 @@ def nso_version(settings: NsoSettings, runtime: Optional[str], env: Any) -> Tupl
 
 
 def _leaf(v: Any) -> Optional[str]:
-    if v is None:
-        return None
-    s = getattr(v, "string", None)      # maagic enumerations
-    return str(s) if s is not None else str(v)
+    return text(v)
 
 
 def _gen(v: Any) -> Optional[int]:

@@ -25,6 +25,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 from ..errors import InputError, UsageError
 from ..model import (Finding, NsoVersionInfo, Report, Rule, RuleMeta, RuleResult, Severity, Status)
 from ..report.json_report import evidence_object, report_dict, report_from_dict
+from .values import text
 
 LAST_RUN = "/secure-deploy/last-run"
 HISTORY = "/secure-deploy/history/run"
@@ -174,7 +175,7 @@ def write_catalog(root: Any, t: Any, rules: Sequence[Rule]) -> None:
 # ---------------------------------------------------------------- reading back
 
 def _str(v: Any) -> str:
-    return "" if v is None else str(v)
+    return text(v) or ""
 
 
 LIST_AT_MOST = 10     # run ids named in an "unknown run id" error
@@ -232,8 +233,8 @@ def report_from_oper(root: Any, rules: Sequence[Rule]) -> Report:
     results = []
     for e in lr.result:
         rid = str(e.rule_id)
-        sev = Severity(str(e.severity))
-        status = Status(str(e.status))
+        sev = Severity(_str(e.severity))
+        status = Status(_str(e.status))
         meta = metas.get(rid) or RuleMeta(id=rid, title=_str(e.title), severity=sev, rationale="",
                                           remediation=_str(e.remediation), section="")
         # Severity and title as stored: the rule may have changed since the run.

@@ -23,6 +23,7 @@ import ncs
 
 from ..keys.store import MAX_HISTORY, RotationRecord, State
 from .cdb_facts import query
+from .values import text
 
 KR = "/secure-deploy/key-rotation"
 HISTORY = f"{KR}/history/rotation"
@@ -65,10 +66,7 @@ def maapi_trans(m: Any) -> TransFactory:
 
 def _str(v: Any) -> Optional[str]:
     """A leaf value as text: enumerations (maagic Enum) by their label."""
-    if v is None:
-        return None
-    s = getattr(v, "string", None)
-    return str(s) if s is not None else str(v)
+    return text(v)
 
 
 def _int(v: Any, default: int = 0) -> int:

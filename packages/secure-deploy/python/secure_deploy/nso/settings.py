@@ -17,6 +17,7 @@ from ..facts.types import AcceptedExposure, Settings
 from ..frozen import frozen
 from ..model import Severity
 from ..report.waivers import Waiver, waiver_from_mapping
+from .values import nonempty, text
 
 DEFAULT_HISTORY_SIZE = 20          # the YANG default of settings/history-size
 DEFAULT_MAX_KEY_AGE_DAYS = 365     # the YANG default of settings/max-key-age-days
@@ -45,14 +46,12 @@ class NsoSettings:
 
 
 def _opt(value: Any) -> Optional[str]:
-    return None if value is None or str(value) == "" else str(value)
+    return nonempty(value)
 
 
 def _label(value: Any) -> str:
-    """An enumeration leaf as its label: maagic returns an Enum whose `string` is the
-    label (pyapi/ncs.maagic.md, class Enum); a plain string is taken as it is."""
-    label = getattr(value, "string", None)
-    return str(label if label is not None else value)
+    """An enumeration leaf as its label (values.text)."""
+    return text(value) or ""
 
 
 def waiver_from_entry(entry: Mapping[str, Any]) -> Waiver:
