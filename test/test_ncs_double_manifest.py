@@ -23,8 +23,9 @@ KINDS = {inspect.Parameter.POSITIONAL_ONLY: "positional", inspect.Parameter.POSI
 # Instance attributes the pages document in prose rather than as members.
 PROSE_ATTRIBUTES = {"ncs.maapi.Transaction": {"maapi", "th"}}
 # Parameters the pages call optional in prose while the printed signature has no
-# default: "If type is not provided ..." (pyapi/_ncs.md Value).
-OPTIONAL_IN_PROSE = {("_ncs.Value()", "type")}
+# default: "If type is not provided ..." (pyapi/_ncs.md Value); TagValue's four
+# are each "(optional)" in its argument list.
+OPTIONAL_IN_PROSE = {("_ncs.Value()", "type"), *(("_ncs.TagValue()", p) for p in ("xmltag", "v", "tag", "ns"))}
 # Python's own protocol on exception classes (the pages list these as members too).
 EXCEPTION_MEMBERS = {"add_note", "args", "with_traceback"}
 

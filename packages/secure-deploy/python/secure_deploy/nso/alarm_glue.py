@@ -18,6 +18,7 @@ import ncs.alarm  # explicit: pyapi/ncs.md does not say `import ncs` loads it
 
 from ..alarms.state import (AlarmKey, AlarmRecord, AlarmSeverity, AlarmType, active, mark_sent, to_send)
 from ..model import Severity
+from .values import text
 
 ALARMS = "/secure-deploy/alarms/alarm"
 ALARMS_NS = "urn:secure-deploy:yang:secure-deploy-alarms"     # secure-deploy-alarms.yang
@@ -28,8 +29,7 @@ _SUBMIT_LOCK = threading.Lock()
 
 
 def _s(v: Any) -> str:
-    s = getattr(v, "string", None)           # maagic enumerations
-    return str(s) if s is not None else ("" if v is None else str(v))
+    return text(v) or ""                     # maagic enumerations by their label
 
 
 def read_records(root: Any) -> Tuple[AlarmRecord, ...]:

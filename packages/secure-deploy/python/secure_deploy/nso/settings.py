@@ -108,7 +108,7 @@ def read_alarm_settings(a: Any) -> AlarmSettings:
     def val(v: Any, default: Any) -> Any:
         return default if v is None else v
     return AlarmSettings(enabled=bool(val(a.enabled, True)),
-                         min_severity=Severity(str(val(a.min_severity, "low"))),
+                         min_severity=Severity(text(val(a.min_severity, "low"))),
                          max_objects_per_rule=int(val(a.max_objects_per_rule, DEFAULT_MAX_OBJECTS)),
                          device=str(val(a.managed_device, DEFAULT_DEVICE)))
 
