@@ -84,6 +84,8 @@ def main() -> int:
         print(f"  {scale:>4}x {BASE_USERS * scale:>7} {BASE_RULES * scale:>7} {BASE_DEVICES * scale:>8} "
               f"{len(data) / 1e6:>7.1f} {parse_s:>8.3f} {engine_s:>9.4f} {engine_s / base_engine:>8.1f}x")
     print("  (linear growth: engine/1x stays at or below the scale factor)")
+    print()
+    subprocess.run([py, str(REPO / "bench" / "fleet.py")], check=False)
     nso_bench = REPO / "bench" / "nso_roundtrips.py"
     if nso_bench.exists():
         print()
