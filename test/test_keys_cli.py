@@ -60,7 +60,7 @@ def test_rotate_dry_run_then_rotate_then_settle(keys, capsys):
     assert main(["keys", "rotate", "--keys-file", str(keys), "--reason", "test"]) == 0
     out = capsys.readouterr().out
     assert "ncs --reload" in out and "key-rotation apply-new-keys new-key-generation 0 wait-commit-queue 60" in out
-    assert "--active-generation 0" in out
+    assert "keys settle --keys-file" in out and "--active-generation 0" in out
     hist = Path(history_path(str(keys)))
     assert stat.S_IMODE(hist.stat().st_mode) == 0o600
     assert json.loads(hist.read_text())["current"]["state"] == "prepared"
@@ -68,9 +68,19 @@ def test_rotate_dry_run_then_rotate_then_settle(keys, capsys):
 
     assert main(["keys", "rotate", "--keys-file", str(keys)]) == 2
     assert "unfinished" in capsys.readouterr().err
+    # status only reads, even with --active-generation: the rotation stays unfinished ...
+    hist_before = hist.read_bytes()
     assert main(["keys", "status", "--keys-file", str(keys), "--active-generation", "0"]) == 0
     out = capsys.readouterr().out
-    assert "completed" in out and "rotation history" in out
+    assert "keys settle --keys-file" in out and hist.read_bytes() == hist_before
+    assert main(["keys", "rotate", "--keys-file", str(keys), "--dry-run"]) == 2
+    assert "unfinished" in capsys.readouterr().err
+    # ... until settle records NSO's answer.
+    assert main(["keys", "settle", "--keys-file", str(keys), "--active-generation", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "completed" in out and json.loads(hist.read_text())["current"]["state"] == "completed"
+    assert main(["keys", "settle", "--keys-file", str(keys), "--active-generation", "0"]) == 0
+    assert "nothing to settle" in capsys.readouterr().out
     assert main(["keys", "rotate", "--keys-file", str(keys)]) == 0
     assert read_keys_file(str(keys)).numbers == (0, 1)
 
@@ -92,14 +102,20 @@ def _conf(tmp_path, inner: str) -> Path:
     return p
 
 
-def test_migrate_plans_and_writes_only_on_request(tmp_path, capsys):
+def test_migrate_plans_and_writes_only_on_request(tmp_path, capsys, monkeypatch):
     conf = _conf(tmp_path, f"<AESCFB128><key>{D16 * 2}</key></AESCFB128>"
                            f"<AES256CFB128><key>{D16 * 4}</key></AES256CFB128>")
     original = conf.read_text()
     out_keys = tmp_path / "ncs.crypto_keys"
-    assert main(["keys", "migrate", "--ncs-conf", str(conf), "--keys-file", str(out_keys)]) == 1
+    # A plan exits 0 like `keys rotate --dry-run`, demo keys or not; paths are absolute.
+    monkeypatch.chdir(tmp_path)
+    assert main(["keys", "migrate", "--ncs-conf", "ncs.conf", "--keys-file", "ncs.crypto_keys"]) == 0
     out = capsys.readouterr().out
-    assert "well-known demo keys" in out and "<external-keys>" in out and str(out_keys) in out
+    assert "well-known demo keys" in out and "<external-keys>" in out and "DRY RUN" in out
+    assert f"<command-argument>{out_keys}</command-argument>" in out
+    assert out.startswith("ncs.conf holds its encryption keys inline") and "ncs.conf ncs.conf" not in out
+    assert main(["keys", "migrate", "--ncs-conf", "ncs.conf", "--keys-file", "ncs.crypto_keys", "--dry-run"]) == 0
+    capsys.readouterr()
     assert not out_keys.exists()
     assert main(["keys", "migrate", "--ncs-conf", str(conf), "--keys-file", str(out_keys), "--write"]) == 0
     assert stat.S_IMODE(out_keys.stat().st_mode) == 0o600
@@ -125,7 +141,7 @@ def test_audit_sees_rotation_history(tmp_path, capsys):
     # --no-host: the mode is checked, the owner cannot be compared with an unknown NSO user.
     assert res["SD-KEYS-001"]["status"] == "pass" and res["SD-KEYS-003"]["status"] == "manual"
     main(["keys", "rotate", "--keys-file", str(etc / "ncs.crypto_keys")])
-    main(["keys", "status", "--keys-file", str(etc / "ncs.crypto_keys"), "--active-generation", "0"])
+    main(["keys", "settle", "--keys-file", str(etc / "ncs.crypto_keys"), "--active-generation", "0"])
     capsys.readouterr()
     main(args)
     res = {r["rule_id"]: r for r in json.loads(capsys.readouterr().out)["results"]}

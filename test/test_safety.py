@@ -220,7 +220,7 @@ def test_a_pruning_failure_is_a_warning_not_a_failed_rotation(site, monkeypatch,
     d, _, keys, _ = site
     for _ in range(2):
         assert main(["keys", "rotate", "--keys-file", str(keys), "--nso-version", "6.5", "--max-backups", "1"]) == 0
-        assert main(["keys", "status", "--keys-file", str(keys), "--active-generation", "0"]) == 0
+        assert main(["keys", "settle", "--keys-file", str(keys), "--active-generation", "0"]) == 0
     capsys.readouterr()
     import secure_deploy.keys.writer as kw
 
@@ -372,7 +372,7 @@ def test_symlinked_keys_file_history_is_found_by_the_audit(site, tmp_path, capsy
     link = link_dir / "ncs.crypto_keys"
     link.symlink_to(keys)
     assert main(["keys", "rotate", "--keys-file", str(link), "--nso-version", "6.5"]) == 0
-    assert main(["keys", "status", "--keys-file", str(link), "--active-generation", "0"]) == 0
+    assert main(["keys", "settle", "--keys-file", str(link), "--active-generation", "0"]) == 0
     assert history_path(str(link)) == history_path(str(keys))
     facts = keys_facts(str(link))
     assert facts.created_source == SOURCE_HISTORY

@@ -18,7 +18,11 @@ from ..facts.types import EXPOSURES
 from ..facts.version import resolve_version
 from ..fileio import set_owner, write_file
 from ..redact import printable, terminal_safe
+from ..facts.keyfile import serialize
+from ..facts.keys import inline_keys_file
 from ..harden.apply import harden_bytes, render_plan
+from ..keys.plan import write_new_keys_file
+from ..keys.writer import RotationLock
 from ..xmlsafe import read_bytes
 from . import EXIT_OK
 
@@ -38,6 +42,10 @@ def register(sub: Any) -> None:
     p.add_argument("--accept-exposure", action="append", default=[], choices=EXPOSURES, metavar="NAME",
                    help="leave this interface enabled: " + ", ".join(EXPOSURES))
     p.add_argument("--nso-user", metavar="USER", help="the user NSO runs as, for the printed chown commands")
+    p.add_argument("--keys-file", metavar="FILE",
+                   help="move inline encryption keys out of ncs.conf: write the current keys to FILE "
+                        "(mode 0600, never overwritten) and make the hardened copy read FILE through "
+                        "external-keys (SD-KEYS-001)")
     p.set_defaults(func=cmd_harden)
 
 
@@ -96,23 +104,57 @@ def cmd_harden(args: argparse.Namespace, *, stamp: Optional[Callable[[], str]] =
         target = args.output or f"{src}.hardened"
         if not args.diff_only and os.path.exists(target) and _same_file(src, target):
             raise InputError(f"{target}: is the input file; use --in-place to rewrite it (a backup is kept)")
+    keys_file = os.path.abspath(args.keys_file) if args.keys_file else None
+    inline = inline_keys_file(src) if keys_file else None
+    if keys_file and inline is not None and not args.diff_only and os.path.lexists(keys_file):
+        # Checked before anything is written; the exclusive create below is the real guard.
+        raise InputError(f"{printable(keys_file)}: already exists; refusing to overwrite a keys file")
     result = harden_bytes(data, src, version=version.version, target=target, env=env,
                           accepted_exposures=tuple(args.accept_exposure), nso_user=args.nso_user,
-                          any_release=version.unknown)
+                          any_release=version.unknown, keys_file=keys_file if inline is not None else None)
     if args.diff_only:
         sys.stdout.write(terminal_safe(result.diff))
         return EXIT_OK
     st = os.stat(src)
-    if result.changed:
-        if args.in_place:
-            bak = backup_path(target, (stamp or _now_stamp)())
-            _backup(target, bak, st)
-            print(f"backup: {printable(bak)}")
-        _write_like(target, result.hardened, st, in_place=args.in_place)
-    elif not args.in_place:
-        # Still write the copy: the caller asked for one and may deploy it blindly.
-        _write_like(target, result.hardened, st)
+    if inline is not None:
+        assert keys_file is not None
+        # The keys file first: a hardened copy reading a file that is not there would
+        # leave NSO unable to decrypt anything.
+        with RotationLock(keys_file):
+            write_new_keys_file(keys_file, serialize(inline))
+    try:
+        if result.changed:
+            if args.in_place:
+                bak = backup_path(target, (stamp or _now_stamp)())
+                _backup(target, bak, st)
+                print(f"backup: {printable(bak)}")
+            _write_like(target, result.hardened, st, in_place=args.in_place)
+        elif not args.in_place:
+            # Still write the copy: the caller asked for one and may deploy it blindly.
+            _write_like(target, result.hardened, st)
+    except BaseException:
+        if inline is not None and keys_file:
+            os.unlink(keys_file)   # ours, just created: no half-done migration is left behind
+        raise
     if version.unknown:
         print(version.statement)
     sys.stdout.write(terminal_safe(render_plan(result)))
+    if keys_file and inline is None:
+        print(f"\n--keys-file {printable(keys_file)}: {printable(src)} holds no inline keys; nothing written there.")
+    elif inline is not None and keys_file:
+        sys.stdout.write(terminal_safe(keys_moved_text(src, target, keys_file, inline)))
     return EXIT_OK
+
+
+def keys_moved_text(src: str, target: str, keys_file: str, inline: Any) -> str:
+    """What was written and what comes next, with fingerprints only (never a key)."""
+    gens = ", ".join(f"generation {g.generation}: fingerprint {g.fingerprint}" for g in inline.generations)
+    return (f"\nMoved the inline encryption keys of {src} to {keys_file} (mode 0600; {gens}).\n"
+            f"{target} reads them through external-keys; the keys are unchanged, so nothing is re-encrypted.\n"
+            "Next:\n"
+            f"  1. Put {keys_file} on the NSO host at that path, owned by the NSO user, before deploying "
+            f"{target}; then restart NSO or run `ncs --reload`.\n"
+            f"  2. Rotate to fresh keys (generation {inline.next_generation}): "
+            f"secure-deploy keys rotate --keys-file {keys_file}\n"
+            "     and run the NSO steps it prints; then record the outcome with "
+            f"`secure-deploy keys settle --keys-file {keys_file} --active-generation {inline.next_generation}`.\n")

@@ -1,4 +1,7 @@
-"""`secure-deploy keys status|rotate|migrate`: the standalone side of key rotation.
+"""`secure-deploy keys status|rotate|settle|migrate`: the standalone side of key rotation.
+
+`status` only reads; `settle` records what NSO answered about an unfinished rotation
+(the history changes), so a status command never changes state.
 
 Standalone, this tool writes the keys file (safely) and prints the NSO commands that
 are still to run; it never talks to NSO. The rotation history lives next to the keys
@@ -24,21 +27,20 @@ from ..keys.plan import DEFAULT_WAIT_COMMIT_QUEUE, plan_inline_migration, write_
 from ..keys.status import key_status
 from ..keys.store import JsonFileStore
 from ..redact import printable
-from . import EXIT_FAIL, EXIT_OK
+from . import EXIT_OK
 
 
 def now_iso() -> str:
     return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
 
 
-def _add_keys_file(p: argparse.ArgumentParser) -> None:
+def _add_keys_file(p: argparse.ArgumentParser, active_help: str, required: bool = False) -> None:
     p.add_argument("--keys-file", metavar="FILE",
                    help="the external keys file (default: $NCS_CONFIG_DIR or --config-dir, "
                         "else /etc/ncs, + /ncs.crypto_keys)")
     p.add_argument("--config-dir", metavar="DIR", help="NCS_CONFIG_DIR holding ncs.crypto_keys")
-    p.add_argument("--active-generation", type=int, metavar="N",
-                   help="what NSO's `key-rotation get-active-generation` answers; settles an "
-                        "unfinished rotation")
+    p.add_argument("--active-generation", type=int, metavar="N", required=required,
+                   help="what NSO's `key-rotation get-active-generation` answers; " + active_help)
 
 
 def register(sub: Any) -> None:
@@ -47,13 +49,15 @@ def register(sub: Any) -> None:
     ks = k.add_subparsers(dest="keys_command", metavar="SUBCOMMAND", parser_class=type(k))
     ks.required = True
 
-    s = ks.add_parser("status", help="generations, fingerprints and age of the keys (never the keys)")
-    _add_keys_file(s)
+    s = ks.add_parser("status", help="generations, fingerprints and age of the keys (never the keys); "
+                                     "changes nothing")
+    _add_keys_file(s, "shown as the active generation (nothing is recorded: see `keys settle`)")
     s.add_argument("--format", default="text", choices=["text", "json"])
     s.set_defaults(func=cmd_status)
 
     r = ks.add_parser("rotate", help="write a new key generation safely; print the NSO steps left")
-    _add_keys_file(r)
+    _add_keys_file(r, "settles an unfinished earlier rotation, then keeps that generation and drops "
+                      "inactive ones")
     r.add_argument("--dry-run", action="store_true", help="show the plan, change nothing")
     r.add_argument("--nso-version", metavar="X.Y", help="NSO release (decides whether DES3 keys are made)")
     r.add_argument("--ncs-dir", metavar="DIR", help="NCS_DIR (its VERSION file gives the release)")
@@ -62,12 +66,22 @@ def register(sub: Any) -> None:
     r.add_argument("--max-backups", type=int, default=DEFAULT_MAX_BACKUPS, metavar="N")
     r.set_defaults(func=cmd_rotate)
 
+    t = ks.add_parser("settle", help="record the outcome of an unfinished rotation from NSO's active "
+                                     "generation (updates the rotation history)")
+    _add_keys_file(t, "the rotation to it is recorded as completed, any other as failed", required=True)
+    t.add_argument("--format", default="text", choices=["text", "json"])
+    t.set_defaults(func=cmd_settle)
+
     m = ks.add_parser("migrate", help="plan (and on request write) the move of inline ncs.conf keys "
                                       "to an external keys file")
     m.add_argument("--ncs-conf", required=True, metavar="FILE")
-    m.add_argument("--keys-file", required=True, metavar="FILE", help="the keys file to create")
-    m.add_argument("--write", action="store_true",
-                   help="create the keys file (never overwrites; ncs.conf is not edited)")
+    m.add_argument("--keys-file", required=True, metavar="FILE",
+                   help="the keys file to create (written into ncs.conf as an absolute path)")
+    w = m.add_mutually_exclusive_group()
+    w.add_argument("--write", action="store_true",
+                   help="create the keys file (never overwrites; ncs.conf is not edited; "
+                        "`harden --keys-file` does both)")
+    w.add_argument("--dry-run", action="store_true", help="show the plan, write nothing (the default)")
     m.set_defaults(func=cmd_migrate)
 
 
@@ -86,20 +100,26 @@ def _settle(path: str, store: JsonFileStore, active: Optional[int]) -> Optional[
     return f"rotation {rec.id}: {rec.state.value}: {rec.message}" if rec else None
 
 
-def cmd_status(args: argparse.Namespace) -> int:
+def cmd_settle(args: argparse.Namespace) -> int:
     path = os.path.realpath(keys_path_of(args))
     store = JsonFileStore(history_path(path), owner_of=path)
     settled = _settle(path, store, args.active_generation)
+    if args.format == "json":
+        print(json.dumps({"keys_file": path, "active_generation": args.active_generation,
+                          "settled": settled}, indent=2))
+    else:
+        print(settled or f"nothing to settle: {path} has no unfinished rotation")
+    return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    path = os.path.realpath(keys_path_of(args))
+    store = JsonFileStore(history_path(path), owner_of=path)
     st = key_status(path, store, now=now_iso(), active_generation=args.active_generation,
                     active_source="--active-generation")
     if args.format == "json":
-        doc = st.to_json()
-        if settled:
-            doc["settled"] = settled
-        print(json.dumps(doc, indent=2))
+        print(json.dumps(st.to_json(), indent=2))
     else:
-        if settled:
-            print(settled)
         print(st.text(), end="")
         if st.active_generation is None:
             print("NSO's active generation is not known here (NSO keeps it; the newest generation "
@@ -107,7 +127,7 @@ def cmd_status(args: argparse.Namespace) -> int:
                   "pass NSO's `key-rotation get-active-generation` answer as --active-generation N.")
         if st.current is not None and not st.current.state.terminal:
             print("The rotation above is unfinished: once NSO's `key-rotation get-active-generation` "
-                  "answers N, run `secure-deploy keys status --keys-file "
+                  "answers N, run `secure-deploy keys settle --keys-file "
                   f"{path} --active-generation N`.")
     return EXIT_OK
 
@@ -141,7 +161,7 @@ def cmd_rotate(args: argparse.Namespace) -> int:
           "`secure-deploy keys status` file fingerprints):")
     for line in out.next_steps:
         print(f"  {line}")
-    print(f"Then record the outcome: secure-deploy keys status --keys-file {path} "
+    print(f"Then record the outcome: secure-deploy keys settle --keys-file {path} "
           f"--active-generation {rec.to_generation}")
     return EXIT_OK
 
@@ -151,12 +171,18 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     if inline is None:
         print(f"{args.ncs_conf} holds no inline keys: nothing to migrate.")
         return EXIT_OK
-    plan = plan_inline_migration(args.ncs_conf, inline, args.keys_file)
+    # Absolute: NSO runs the external-keys command from its own working directory, and
+    # a relative path is what SD-INSTALL-002 flags as a distribution example.
+    keys_file = os.path.abspath(args.keys_file)
+    plan = plan_inline_migration(args.ncs_conf, inline, keys_file)
     print(plan.text(), end="")
     if args.write:
-        with RotationLock(args.keys_file):
-            write_new_keys_file(args.keys_file, serialize(inline))
-        print(f"Created {args.keys_file} (mode 0600). ncs.conf was NOT changed: apply step 2 yourself.")
+        with RotationLock(keys_file):
+            write_new_keys_file(keys_file, serialize(inline))
+        print(f"Created {keys_file} (mode 0600). ncs.conf was NOT changed: apply step 2 yourself "
+              f"(or use `secure-deploy harden --ncs-conf {args.ncs_conf} --keys-file {keys_file}`).")
         return EXIT_OK
-    print("Nothing written (use --write to create the keys file).")
-    return EXIT_FAIL if plan.dummy else EXIT_OK
+    # A plan, like `keys rotate --dry-run`: exit 0. The demo-key warning is in the plan;
+    # gating on it is the audit's job (SD-KEYS-002).
+    print("DRY RUN: nothing written (use --write to create the keys file).")
+    return EXIT_OK

@@ -29,6 +29,7 @@ from ..xmlsafe import parse_bytes, read_bytes
 FAILING = (Status.FAIL, Status.WARN)
 EXTERNAL_KEYS = "/ncs-config/encrypted-strings/external-keys"
 KEYS_FILE_DEFAULT = "${NCS_CONFIG_DIR}/ncs.crypto_keys"
+EXTERNAL_KEYS_COMMAND = "${NCS_DIR}/bin/ncs_crypto_keys"
 _EPOCH = "1970-01-01T00:00:00+00:00"  # rules over ncs.conf alone do not read the clock
 
 
@@ -119,8 +120,12 @@ def _audit(conf: NcsConf, version: str, rules: Sequence[Rule], settings: Setting
 def harden_bytes(data: bytes, name: str, *, version: str, target: Optional[str] = None,
                  env: Optional[Mapping[str, str]] = None, rules: Optional[Sequence[Rule]] = None,
                  accepted_exposures: Sequence[str] = (), nso_user: Optional[str] = None,
-                 any_release: bool = False) -> HardenResult:
+                 any_release: bool = False, keys_file: Optional[str] = None) -> HardenResult:
     """Plan and apply every fix of the table that `data` needs; verify; describe the rest.
+
+    `keys_file`: where the caller writes the current inline keys (the caller writes
+    the file; this stays pure). The copy's <encrypted-strings> then reads that file
+    through external-keys instead of holding the keys.
 
     `any_release`: the NSO release is unknown, so an absent element could mean the
     default of any supported release; an element is then written whenever some
@@ -158,6 +163,10 @@ def harden_bytes(data: bytes, name: str, *, version: str, target: Optional[str] 
                 changes.append(Change(fix.rule_id, r.path, gone, None))
         if fix.note:
             notes.append((fix.rule_id, fix.note))
+    moved = bool(keys_file) and bool(conf.inline_keys)
+    if moved:
+        assert keys_file is not None
+        changes.append(_externalise_keys(doc, conf, keys_file))
     hardened = bom + doc.text.encode(codec)
     try:
         new_conf = parse_ncs_conf(hardened, target, version, env)
@@ -180,12 +189,13 @@ def harden_bytes(data: bytes, name: str, *, version: str, target: Optional[str] 
             why = f"Left as is: declared an accepted exposure ({fix.exposure}). "
         manual[rule_id] = ManualStep(rule_id, r.meta.title, why + r.meta.remediation)
     steps = list(manual.values())
-    if conf.inline_keys:
+    if conf.inline_keys and not moved:
         steps.insert(0, _inline_keys_step(conf))
     diff = _diff(text, doc.text, name, target)
     shown_version = f"{', '.join(releases)} (release unknown: the strictest default)" if any_release else version
     return HardenResult(name, target, shown_version, data, hardened, tuple(changes), tuple(notes), tuple(steps),
-                        _permissions(conf, name, nso_user), before, after, diff)
+                        # With the keys moved, the files to protect are those of the copy.
+                        _permissions(new_conf if moved else conf, name, nso_user), before, after, diff)
 
 
 def _diff(old: str, new: str, name: str, target: str) -> str:
@@ -199,6 +209,19 @@ def _diff(old: str, new: str, name: str, target: str) -> str:
     # whole section, say) still never reaches the terminal.
     return scrub("".join(ln if ln.endswith("\n") else ln + "\n\\ No newline at end of file\n"
                          for ln in lines))
+
+
+def _externalise_keys(doc: XmlText, conf: NcsConf, keys_file: str) -> Change:
+    """<encrypted-strings> reads `keys_file` through external-keys; the inline keys go.
+
+    The same keys, so nothing is re-encrypted: NSO reads them from the file after
+    the hardened copy is deployed and NSO restarted or reloaded.
+    """
+    doc.clear(["encrypted-strings"])
+    doc.set_value(["encrypted-strings", "external-keys", "command"], EXTERNAL_KEYS_COMMAND)
+    doc.set_value(["encrypted-strings", "external-keys", "command-argument"], keys_file)
+    return Change("SD-KEYS-001", f"{EXTERNAL_KEYS}/command-argument",
+                  f"{len(conf.inline_keys)} inline key value(s)", keys_file)
 
 
 def _inline_keys_step(conf: NcsConf) -> ManualStep:

@@ -233,6 +233,14 @@ class XmlText:
             removed.append(content.strip())
         return removed
 
+    def clear(self, parts: Sequence[str]) -> int:
+        """Empty the elements at `parts` (children, text and comments); returns how many."""
+        found = sorted(self.leaves(parts), key=lambda s: s.start, reverse=True)
+        for el in found:
+            if not el.empty:
+                self._splice(el.start_end, el.end_start, "")
+        return len(found)
+
     def _insert(self, parent: Span, parts: Sequence[str], value: str) -> None:
         pre = parent.prefix
         p_indent = line_indent(self.text, parent.start)

@@ -178,7 +178,7 @@ class InlineMigrationPlan:
     conf_fragment: str
 
     def text(self) -> str:
-        out = [f"ncs.conf {self.conf_path} holds its encryption keys inline.",
+        out = [f"{self.conf_path} holds its encryption keys inline (/ncs-config/encrypted-strings).",
                f"1. Write them to {self.keys_path} (mode 0600, owned by the NSO user), "
                f"format {self.format}:",
                *(f"     generation {g}: fingerprint {fp}" for g, fp in self.generations),
