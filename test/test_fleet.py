@@ -2,6 +2,7 @@
 `audit --node/--nodes-dir` gives the same verdicts from the nodes' files."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from importlib import resources
@@ -227,3 +228,15 @@ def test_node_info_round_trips_through_json():
 def load_nso_version():
     from secure_deploy.facts.version import parse_version
     return parse_version("6.4", "test")
+
+
+def test_nodes_on_different_releases_are_named_in_the_statement(reports):
+    from secure_deploy import registry
+    from secure_deploy.facts.version import parse_version
+    from secure_deploy.fleet.merge import merge
+    a = load_report(str(reports["n1"]))
+    b = dataclasses.replace(load_report(str(reports["n2"])), nso_version=parse_version("6.6", "test"))
+    merged = merge([("a", a), ("b", b)], registry.all_rules(), now="2026-01-01T00:00:00+00:00")
+    assert merged.nso_version.statement == \
+        "defaults of each node's NSO release assumed: 6.4 on n1; 6.6 on n2"
+    assert [n.nso_version for n in merged.nodes] == ["6.4", "6.6"]

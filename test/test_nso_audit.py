@@ -232,3 +232,23 @@ def test_accepted_exposure_from_settings_is_accepted_never_pass(dep) -> None:
     assert res["status"] == "accepted" and "secops" in res["findings"][0]["acceptance"]
     text = dep.d.request_action("/secure-deploy/report", format="text")["content"]
     assert "[ACCEPT] SD-IF-001" in text
+
+
+def test_stored_report_is_a_per_node_report_fleet_can_merge(dep) -> None:
+    """Inside NSO, too, the stored JSON report names the node and carries its keys
+    fingerprint and settings, so `secure-deploy fleet` merges reports of NSO actions."""
+    import json
+    import os
+
+    from secure_deploy.fleet.merge import merge
+    from secure_deploy.report.json_report import report_from_dict
+    dep.audit()
+    doc = json.loads(dep.d.get("/secure-deploy/last-run/report-json"))
+    node = doc["node"]
+    assert node["name"] == os.uname().nodename
+    assert node["settings"] and not [p for p in node["settings"] if "encrypted-strings" in p]
+    assert DUMMY_AES not in json.dumps(doc)
+    other = dict(doc, node=dict(node, name="peer"))
+    merged = merge([("a", report_from_dict(doc)), ("b", report_from_dict(other))], ALL,
+                   now="2026-01-01T00:00:00+00:00", cluster_every="c1")
+    assert {r.rule_id: r.status.value for r in merged.results}["SD-FLEET-002"] == "pass"

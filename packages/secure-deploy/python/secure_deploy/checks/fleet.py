@@ -67,14 +67,17 @@ def _names(nodes: Sequence[str], limit: int = 8) -> str:
 
 @rule("SD-FLEET-001", "Encryption keys are identical on every node of an HA cluster", Severity.HIGH, objects=("cluster", "node"),
       rationale="""
-HA replicates the CDB, and its encrypted strings, between the nodes as they are:
-a node can only decrypt them (and serve as primary after a failover) with the
-same encryption keys as the node that encrypted them. Keys are rotated on every
-node together for the same reason. A member whose keys file differs breaks
-device access and secrets after a failover, or was missed by a rotation.""",
-      remediation="Copy the keys file of the cluster's primary to the drifted node (owner the NSO "
-                  "user, mode 0600) and reload it there (`request crypto-keys reload` or a restart); rotate "
-                  "keys on all members together (`secure-deploy keys rotate` per node with the same new keys).",
+The encryption keys must be identical on all HA nodes before a key rotation:
+otherwise NSO aborts /key-rotation/apply-new-keys, and the node that runs it
+triggers the key reload on the others (Cryptographic Keys, "Reloading After Changes
+to the Cryptographic Keys"). HA replicates the CDB with its encrypted strings, so
+a member holding other keys is also one that was missed by a key change, or was
+given its own keys by mistake: find it before the next rotation or failover does.""",
+      remediation="Back up the drifted node's keys file, copy the keys file of the other members over it "
+                  "(owner the NSO user, mode 0600), check that `secure-deploy keys status` prints the same "
+                  "file fingerprint as on the others, and run `ncs --reload` there. In HA, rotate with the "
+                  "standalone `secure-deploy keys rotate` on one node and copy the result to every node "
+                  "(docs/key-rotation.md).",
       section=SECTION, references=(HA_GUIDE, KEYS_GUIDE), tags=("ha", "keys", "fleet"),
       needs=("fleet",),
       example="nodes n1, n2, n3 in cluster c1; n3's ncs.crypto_keys fingerprint differs from n1's and n2's",
@@ -99,7 +102,7 @@ def _keys_of_cluster(name: str, members: Sequence[NodeInfo]) -> List[Finding]:
         return out
     ref = _majority(known)
     same = [m for m, f in known.items() if f == ref] if ref is not None else []
-    others = f"{_names(same)} hold {ref}" if same else "no two members agree"
+    others = f"{_names(same)} hold {ref}" if same else "no fingerprint is held by most members"
     for node, fp in known.items():
         if fp != ref:
             out.append(finding(Status.FAIL, f"{node}'s keys file differs from the other members of cluster "

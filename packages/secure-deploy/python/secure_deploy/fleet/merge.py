@@ -59,10 +59,11 @@ def fold(per_node: Sequence[Tuple[str, RuleResult]], total: int) -> RuleResult:
                       findings)
 
 
-def _version(reports: Sequence[Tuple[str, Report]]) -> NsoVersionInfo:
-    versions = {name: rep.nso_version.version for name, rep in reports}
+def _version(reports: Sequence[Report]) -> NsoVersionInfo:
+    """The release whose defaults applied: the nodes' one, or each node's named."""
+    versions = {rep.node.name if rep.node else "?": rep.nso_version.version for rep in reports}
     if len(set(versions.values())) == 1:
-        return reports[0][1].nso_version
+        return reports[0].nso_version
     counts = Counter(versions.values())
     groups = "; ".join(f"{v} on {_names([n for n, x in versions.items() if x == v])}" for v in sorted(counts))
     # The statement of a mixed fleet names each node's release, not one assumption.
@@ -126,7 +127,7 @@ def merge(reports: Sequence[Tuple[str, Report]], rules: Sequence[Rule], *, now: 
                 per_rule.setdefault(r.rule_id, []).append((info.name, r))
     results: List[RuleResult] = [fold(rs, len(infos)) for rs in per_rule.values()]
 
-    version = _version(reports)
+    version = _version([rep for _, rep in reports])
     facts = Facts(version=version, now=now, fleet=FleetFacts(tuple(infos)))
     cross = [evaluate(rule, facts) for rule in rules if is_cross_node(rule)]
     results.extend(cross)

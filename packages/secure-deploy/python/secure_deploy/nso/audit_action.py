@@ -10,6 +10,7 @@ import contextlib
 import dataclasses
 import datetime as _dt
 import logging
+import os
 import threading
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
@@ -24,6 +25,7 @@ from ..facts.collect import collect
 from ..facts.keys import nso_keys_facts
 from ..facts.types import Facts
 from ..facts.version import ASSUMED_DEFAULT, parse_version, resolve_version
+from ..fleet.node import node_info
 from ..frozen import frozen
 from ..model import NsoVersionInfo, Report, Rule, Severity, Status
 from ..redact import scrub
@@ -281,6 +283,9 @@ def run_audit(uinfo: Any, trans: Any, req: AuditRequest, clock: Clock = utc_now,
         facts, rules, settings, notes = gather(uinfo, trans, req, started, environ)
         info(trans, f"secure-deploy: evaluating {len(rules)} rules")
         report = run(facts, rules, target=target(facts), started_at=_iso(started))
+        # The stored JSON report is a per-node report `secure-deploy fleet` can merge:
+        # this host's name, its HA cluster, keys fingerprint and settings (no key).
+        report = dataclasses.replace(report, node=node_info(facts, os.uname().nodename, registry.all_rules()))
         report = apply_waivers(report, settings.waivers, started)
         elapsed = (clock() - started).total_seconds()
         report = dataclasses.replace(report, notes=tuple(notes) + report.notes,
