@@ -1,7 +1,7 @@
 """Set-up of the key-rotation NSO tests (test_nso_rotation*.py).
 
 An NSO double with the package loaded, a keys file on disk that the package
-settings point to, a fake `$NCS_DIR/bin/ncs` that records `ncs --reload`, and a
+settings point to, the double's reload_config (MAAPI) recorded and failing on demand, and a
 FakeKeyRotation standing in for NSO's /key-rotation actions the way
 cryptographic-keys.md describes them (only generations loaded by a reload can be
 activated; the commit queue must be empty; the VMs restart at the end).
@@ -38,14 +38,9 @@ def random_keys_text(generations=(0,), legacy: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-FAKE_NCS = """#!/bin/sh
-echo "$*" >> "{log}"
-if [ -e "{fail}" ]; then
-  echo "external keys command failed: AESCFB128_KEY[1]={leak}" >&2
-  exit 1
-fi
-exit 0
-"""
+# What NSO might say when the external-keys command fails: it names a key value,
+# which the package must never pass on.
+RELOAD_ERROR = "external keys command failed: AESCFB128_KEY[1]=" + "ab" * 16
 
 
 class FakeKeyRotation:
@@ -109,6 +104,15 @@ class Env:
     ncs_dir: Path
     fake: Optional[FakeKeyRotation] = None
     outputs: List[Any] = field(default_factory=list)
+    reloads: List[str] = field(default_factory=list)
+    reload_fails: bool = False
+
+    def on_reload_config(self) -> None:
+        """The double's `_ncs.maapi.reload_config`: NSO reloads ncs.conf and the keys."""
+        if self.reload_fails:
+            import _ncs
+            raise _ncs.error.Error(_ncs.ERR_EXTERNAL, RELOAD_ERROR)
+        self.reloads.append("reload_config")
 
     # -- the package ------------------------------------------------------------------
     def rotation_module(self) -> Any:
@@ -135,11 +139,10 @@ class Env:
 
     # -- observations -----------------------------------------------------------------
     def reload_calls(self) -> List[str]:
-        log = self.tmp / "ncs-calls.log"
-        return log.read_text().splitlines() if log.exists() else []
+        return list(self.reloads)
 
     def fail_reload(self) -> None:
-        (self.tmp / "reload-fails").write_text("x")
+        self.reload_fails = True
 
     def oper(self, leaf: str) -> Any:
         return self.d.get(f"/secure-deploy/key-rotation/{leaf}")
@@ -177,9 +180,6 @@ def start_env(d: Any, tmp: Path, monkeypatch: Any, *, keys_text: Optional[str] =
     ncs_dir = tmp / "nso"
     (ncs_dir / "bin").mkdir(parents=True)
     (ncs_dir / "VERSION").write_text("6.4.2\n")
-    script = ncs_dir / "bin" / "ncs"
-    script.write_text(FAKE_NCS.format(log=tmp / "ncs-calls.log", fail=tmp / "reload-fails", leak="ab" * 16))
-    script.chmod(0o755)
     monkeypatch.setenv("NCS_DIR", str(ncs_dir))
     etc = tmp / "etc"
     etc.mkdir()
@@ -188,6 +188,7 @@ def start_env(d: Any, tmp: Path, monkeypatch: Any, *, keys_text: Optional[str] =
     keys.chmod(0o600)
     env = Env(d, tmp, keys, ncs_dir)
     env.fake = FakeKeyRotation(env, active)
+    d.on_reload_config = env.on_reload_config
     d.register_builtin_action("/key-rotation/get-active-generation", env.fake.get_active_generation)
     env.register()
     d.seed_xml(f'<secure-deploy xmlns="{SD_NS}"><settings>'

@@ -22,10 +22,7 @@ KINDS = {inspect.Parameter.POSITIONAL_ONLY: "positional", inspect.Parameter.POSI
          inspect.Parameter.VAR_KEYWORD: "var_keyword"}
 # Instance attributes the pages document in prose rather than as members.
 PROSE_ATTRIBUTES = {"ncs.maapi.Transaction": {"maapi", "th"}}
-# Parameters the pages call optional in prose while the printed signature has no
-# default: "If type is not provided ..." (pyapi/_ncs.md Value); TagValue's four
-# are each "(optional)" in its argument list.
-OPTIONAL_IN_PROSE = {("_ncs.Value()", "type"), *(("_ncs.TagValue()", p) for p in ("xmltag", "v", "tag", "ns"))}
+OPTIONAL_IN_PROSE = {(f"{cls}()", p) for cls, ps in manifest.OPTIONAL_IN_PROSE.items() for p in ps}
 # Python's own protocol on exception classes (the pages list these as members too).
 EXCEPTION_MEMBERS = {"add_note", "args", "with_traceback"}
 

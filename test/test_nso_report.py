@@ -142,8 +142,25 @@ def test_runs_stored_without_json_by_an_older_version(dep) -> None:
     doc = json.loads(report(dep, format="json"))
     assert sorted(r["rule_id"] for r in doc["results"]) == ["SD-AUTH-001", "SD-AUTH-002"]
     assert last in doc["target"] and not _locations(doc, "SD-AUTH-001")
-    with pytest.raises(ActionFailed, match=f"run {old} was stored without its full report"):
+    with pytest.raises(ActionFailed, match=f"run {old} is stored without its full report"):
         report(dep, run_id=old)
+
+
+def test_stored_reports_in_history_are_bounded_in_bytes(dep, monkeypatch) -> None:
+    # NSO keeps oper data in memory: history-size runs of ~100 KB each must not all
+    # keep their full report. The newest keep theirs within the budget.
+    from secure_deploy.nso import oper
+    first = dep.audit(rule=["SD-AUTH-001"])["run-id"]
+    one = dep.d.get(f"/secure-deploy/history/run{{{first}}}/report-json-bytes")
+    assert one == len(dep.d.get(f"/secure-deploy/history/run{{{first}}}/report-json").encode())
+    monkeypatch.setattr(oper, "HISTORY_JSON_BUDGET", int(one * 2.5))
+    runs = [first] + [dep.audit(rule=["SD-AUTH-001"])["run-id"] for _ in range(4)]
+    with_json = [r for r in runs if dep.d.exists(f"/secure-deploy/history/run{{{r}}}/report-json")]
+    assert with_json == runs[-2:]
+    assert sorted(k[0] for k in dep.d.keys("/secure-deploy/history/run")) == sorted(runs)   # summaries stay
+    with pytest.raises(ActionFailed, match="dropped to bound the history's size"):
+        report(dep, run_id=runs[0])
+    assert json.loads(report(dep, run_id=runs[-2], format="json"))
 
 
 def test_corrupt_stored_json_is_a_clear_error(dep) -> None:

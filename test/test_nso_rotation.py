@@ -35,7 +35,7 @@ def test_full_rotation_vm_restart_after_the_call(rot_env, yanglint_check) -> Non
     assert out["new-fingerprint"] != before
     assert out["backup-path"] == str(env.backups()[0]) and "completed" in out["message"]
     # NSO's steps, in order: one reload, then apply-new-keys with the wait the user gave
-    assert env.reload_calls() == ["--reload"]
+    assert env.reload_calls() == ["reload_config"]
     assert env.fake.applied == [{"generation": 1, "wait": 30}] and env.fake.active == 1
     kf = read_keys_file(str(env.keys))
     assert kf.numbers == (0, 1) and kf.generation(1).fingerprint == out["new-fingerprint"]
@@ -175,7 +175,7 @@ def test_reload_failure_fails_before_apply(rot_env, yanglint_check) -> None:
     env.fail_reload()
     out = env.rotate()
     assert out["result"] is False and env.fake.applied == []
-    assert "`ncs --reload` exited with status 1" in out["message"]
+    assert "reload_config failed" in out["message"]
     assert "NSO keeps its old keys" in out["message"]
     assert "ab" * 16 not in out["message"] and "<redacted>" in out["message"]
     assert env.oper("state") == "failed"
@@ -222,7 +222,10 @@ def test_history_is_bounded_and_ordered(rot_env, yanglint_check) -> None:
     from secure_deploy.nso.rotation_cdb import CdbRotationStore, user_trans
     from secure_deploy.keys.store import RotationRecord, State
     env = rot_env
-    store = CdbRotationStore(user_trans("admin", "system"), keys_path=str(env.keys), max_history=3)
+    from ncs_double.lowlevel import UserInfo
+    s = env.d.new_session("admin", "cli", ["admin"])          # an action's caller
+    store = CdbRotationStore(user_trans(UserInfo("admin", "cli", s.usid, 0)), keys_path=str(env.keys),
+                             max_history=3)
     for i in range(5):
         rec = RotationRecord(id=f"2026010{i}T000000Z-00000{i}", state=State.COMPLETED,
                              keys_path=str(env.keys), from_generation=i, to_generation=i + 1,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import errno
 import importlib
 import json
-import subprocess
 import sys
 
 import pytest
@@ -33,6 +32,17 @@ def test_vm_killed_before_nso_switched_generation(rot_env, yanglint_check) -> No
     assert "unused generation 1" in msg
     assert [h["result"] for h in env.history()] == ["failed"]
     oper_ok(env, yanglint_check)
+
+
+def test_the_resume_thread_is_announced_while_it_runs(rot_env) -> None:
+    # nso-python-vm.md: NSO lists a package's threads only if the code announces
+    # them (Application.add_running_thread / del_running_thread).
+    env = rot_env
+    env.d.thread_log.clear()
+    env.d.restart_vm()
+    env.wait_resumed()
+    name = env.rotation_module().THREAD_NAME
+    assert env.d.thread_log == [("add", name), ("del", name)]
 
 
 def test_vm_killed_after_the_file_was_written(rot_env, monkeypatch, yanglint_check) -> None:
@@ -189,27 +199,22 @@ def _key_ops():
     return key_ops
 
 
-def test_reload_runs_ncs_from_ncs_dir(ncs_double, tmp_path) -> None:
+def test_reload_goes_through_maapi_reload_config(ncs_double) -> None:
+    # Inside the Python VM the keys are reloaded with MAAPI reload_config
+    # (pyapi/_ncs.maapi.md), not by running `ncs --reload` as a subprocess.
     key_ops = _key_ops()
+    import _ncs
     from secure_deploy.keys.writer import RotationError
-    seen = {}
-
-    def run(cmd, **kw):
-        seen["cmd"], seen["env"] = cmd, kw["env"]
-        return subprocess.CompletedProcess(cmd, 0, b"", b"")
-
-    key_ops.reload_with_ncs_command({"NCS_DIR": "/opt/ncs/current"}, run=run)
-    assert seen["cmd"] == ["/opt/ncs/current/bin/ncs", "--reload"]
+    key_ops.reload_via_maapi()
+    assert ncs_double.calls["reload_config"] == 1
     key = "c0ffee" * 6
-    fail = lambda cmd, **kw: subprocess.CompletedProcess(cmd, 2, b"", f"bad key {key}\nmore".encode())  # noqa: E731
+
+    def fail() -> None:
+        raise _ncs.error.Error(_ncs.ERR_EXTERNAL, f"bad key {key}\nmore")
+    ncs_double.on_reload_config = fail
     with pytest.raises(RotationError) as e:
-        key_ops.reload_with_ncs_command({"NCS_DIR": "/x"}, run=fail)
-    assert "exited with status 2" in str(e.value) and key not in str(e.value) and "more" not in str(e.value)
-    with pytest.raises(RotationError, match="not found"):
-        key_ops.reload_with_ncs_command({"NCS_DIR": str(tmp_path)})
-    timeout = lambda cmd, **kw: (_ for _ in ()).throw(subprocess.TimeoutExpired(cmd, 1))  # noqa: E731
-    with pytest.raises(RotationError, match="did not finish"):
-        key_ops.reload_with_ncs_command({}, run=timeout)
+        key_ops.reload_via_maapi()
+    assert "reload_config failed" in str(e.value) and key not in str(e.value) and "more" not in str(e.value)
 
 
 class _Inp:

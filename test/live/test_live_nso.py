@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Iterator
@@ -141,9 +142,15 @@ def test_rotation_through_apply_new_keys(nso: Path) -> None:
     apply-new-keys, which restarts the Python VM; the record must end completed."""
     _use_external_keys(nso)
     before = cli(nso, "key-rotation get-active-generation")
-    # The CLI may report a communication failure when the VM restarts: not asserted.
-    subprocess.run(["ncs_cli", "-C", "-u", "admin"], cwd=nso, env=_env(), timeout=900, capture_output=True,
-                   text=True, input="secure-deploy keys rotate reason live-test wait-commit-queue 10\nexit\n")
+    # Over RESTCONF, not batch ncs_cli: the action has a tailf:confirm-text, and a
+    # non-interactive CLI applies tailf:cli-batch-confirm-default instead of asking
+    # (tailf-common.yang), so the rotation might never start. RESTCONF has no prompt.
+    # The request may fail when NSO restarts the Python VM: not asserted.
+    try:
+        restconf("POST", "/data/secure-deploy:secure-deploy/keys/rotate",
+                 {"input": {"reason": "live-test", "wait-commit-queue": 10}})
+    except (urllib.error.URLError, OSError):
+        pass
     for _ in range(120):
         state = cli(nso, "show secure-deploy key-rotation state")
         if "completed" in state or "failed" in state:

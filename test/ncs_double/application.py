@@ -32,6 +32,14 @@ class Application:
     def register_service(self, servicepoint: str, service_cls: Any, init_args: Any = None) -> None:
         self._services[servicepoint] = (service_cls, init_args)
 
+    def add_running_thread(self, class_name: str) -> None:
+        """Announce a thread the package started (nso-python-vm.md): recorded on the
+        double as ("add", class_name) in `d.thread_log`."""
+        runtime.current().thread_log.append(("add", class_name))
+
+    def del_running_thread(self, class_name: str) -> None:
+        runtime.current().thread_log.append(("del", class_name))
+
     def register_fun(self, start_fun: Any, stop_fun: Any) -> None:
         self._services[f"fun-{len(self._services)}"] = (start_fun, stop_fun)
         start_fun(self._daemon)

@@ -56,6 +56,8 @@ class NcsDouble:
         # purged: tests hold its enums, and a fresh copy would make them compare unequal.
         self.purge_prefixes: Tuple[str, ...] = ("secure_deploy.nso", "ncs_double.sample_app")
         self.sessions: Dict[int, Any] = {}          # usid -> maapi._UserSession
+        self.trans_sessions: List[Tuple[str, str, Tuple[str, ...]]] = []   # (user, context, groups) per trans
+        self.thread_log: List[Tuple[str, str]] = []   # Application.add/del_running_thread
         self.queries: Dict[int, Tuple[Any, list]] = {}   # qh -> (socket, state)
         self.on_reload_config: Optional[Callable[[], None]] = None
         self._next_th = 1

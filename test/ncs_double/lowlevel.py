@@ -113,6 +113,13 @@ class TagValue:
         return f"<TagValue {self.tag}={self.v}>"
 
 
+class AuthorizationInfo:
+    """`_ncs.AuthorizationInfo`: the groups of a user session (pyapi/_ncs.md)."""
+
+    def __init__(self, groups: list) -> None:
+        self.groups = groups
+
+
 class XmlTag:
     """The `name` argument of cb_action: str() gives the action's name."""
 
@@ -175,7 +182,7 @@ maapi = types.SimpleNamespace()   # low-level calls are reached through ncs.maap
 decrypt = _decrypt
 
 
-PUBLIC = ("Value", "TagValue", "XmlTag", "HKeypathRef", "UserInfo", "decrypt")
+PUBLIC = ("Value", "TagValue", "XmlTag", "HKeypathRef", "UserInfo", "AuthorizationInfo", "decrypt")
 
 
 def make_module() -> types.ModuleType:

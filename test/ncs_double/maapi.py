@@ -140,7 +140,8 @@ class Maapi(_Progress):
     def start_trans(self, rw: int, db: int = RUNNING, usid: int = 0, flags: int = 0, vendor: Any = None,
                     product: Any = None, version: Any = None, client_id: Any = None) -> "Transaction":
         t = Transaction(self, rw=rw, db=db)
-        t._session = self._session_for(usid)
+        t._session = s = self._session_for(usid)
+        self._double.trans_sessions.append((s.user, s.context, s.groups))
         return t
 
     def attach(self, ctx_or_th: Any, hashed_ns: int = 0, usid: int = 0) -> "Transaction":
@@ -389,6 +390,15 @@ def query_stop(sock: _Socket, qh: int) -> None:
     sock.double.queries.pop(qh, None)
 
 
+def get_authorization_info(sock: _Socket, usessid: int) -> "_ncs.AuthorizationInfo":
+    """The groups of a user session (pyapi/_ncs.maapi.md)."""
+    sock.double.count("get_authorization_info")
+    s = sock.double.sessions.get(usessid)
+    if s is None:
+        raise _ncs.Error(_ncs.ERR_NOEXISTS, f"no user session {usessid}")
+    return _ncs.AuthorizationInfo(list(s.groups))
+
+
 def install_crypto_keys(sock: _Socket) -> None:
     sock.double.count("install_crypto_keys")
     sock.double.crypto_keys_installed = True
@@ -404,7 +414,8 @@ def reload_config(sock: _Socket) -> None:
         hook()
 
 
-LOWLEVEL = {f.__name__: f for f in (query_start, query_result, query_stop, install_crypto_keys, reload_config)}
+LOWLEVEL = {f.__name__: f for f in (query_start, query_result, query_stop, get_authorization_info,
+                                     install_crypto_keys, reload_config)}
 # Names a Transaction forwards: NSO's rule, from the manifest (tools/nso_api_manifest.py).
 _TRANS_FORWARDED = frozenset(manifest.load()["forwarded"]["ncs.maapi.Transaction"])
 

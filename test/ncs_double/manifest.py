@@ -13,6 +13,12 @@ from typing import Any, Dict
 
 PATH = Path(__file__).resolve().parent / "nso-api-manifest.json"
 
+# Constructor parameters a page calls optional in prose while its printed signature
+# has no default: "If type is not provided ..." (pyapi/_ncs.md Value); TagValue's
+# four are each "(optional)" in its argument list (pyapi/_ncs.md TagValue).
+OPTIONAL_IN_PROSE = {"_ncs.Value": frozenset({"type"}),
+                     "_ncs.TagValue": frozenset({"xmltag", "v", "tag", "ns"})}
+
 
 @functools.lru_cache(maxsize=1)
 def load() -> Dict[str, Any]:

@@ -17,7 +17,7 @@ from ..errors import SecureDeployError, UsageError
 from ..facts.collect import resolve
 from ..redact import scrub
 from ..report import Format, HistoryPoint, RenderOptions, diff, render
-from . import audit_action, oper
+from . import audit_action, caller, oper
 from .settings import read_settings, sources_for
 from .values import text
 
@@ -97,12 +97,13 @@ class ReportAction(SafeAction):
         # report-json is in a hide group (tailf:hidden). The action's own transaction
         # belongs to the northbound session, which may hide hide groups (UNVERIFIED
         # for the CLI); a MAAPI transaction sees them unless started with
-        # FLAG_HIDE_ALL_HIDEGROUPS (NSO Python API), so read through a fresh one, as
-        # the invoking user (NACM applies).
+        # FLAG_HIDE_ALL_HIDEGROUPS (pyapi/_ncs.maapi.md; hide_group/unhide_group are
+        # per transaction, pyapi/ncs.maapi.md), so read through a fresh one, in the
+        # invoking user's session (NACM applies with the user's groups).
         since = _opt(input.since)
         if since is not None and fmt not in (Format.TEXT, Format.JSON):
             raise UsageError(f"since renders the drift as text or json, not {fmt.value}")
-        with ncs.maapi.single_read_trans(uinfo.username, uinfo.context, db=ncs.OPERATIONAL) as t:
+        with caller.trans(uinfo, ncs.OPERATIONAL) as t:
             root = ncs.maagic.get_root(t)
             report = oper.stored_report(root, _opt(input.run_id), registry.all_rules())
             if since is not None:

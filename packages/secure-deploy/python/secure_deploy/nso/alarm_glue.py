@@ -19,6 +19,7 @@ import ncs.alarm  # explicit: pyapi/ncs.md does not say `import ncs` loads it
 from ..alarms.state import (AlarmKey, AlarmRecord, AlarmSeverity, AlarmType, active, mark_sent, to_send)
 from ..model import Severity
 from .values import text
+from . import caller
 
 ALARMS = "/secure-deploy/alarms/alarm"
 ALARMS_NS = "urn:secure-deploy:yang:secure-deploy-alarms"     # secure-deploy-alarms.yang
@@ -104,10 +105,10 @@ def submit_pending(uinfo: Any, log: Any, sender: Callable[[Sequence[AlarmRecord]
                    ) -> Tuple[int, int]:
     """Send what the stored state has not sent yet; returns (sent, active alarms)."""
     with _SUBMIT_LOCK:
-        with ncs.maapi.single_read_trans(uinfo.username, uinfo.context, db=ncs.OPERATIONAL) as t:
+        with caller.trans(uinfo, ncs.OPERATIONAL) as t:
             pending = to_send(read_records(ncs.maagic.get_root(t)))
         done = sender(pending, log) if pending else []
-        with ncs.maapi.single_write_trans(uinfo.username, uinfo.context, db=ncs.OPERATIONAL) as t:
+        with caller.trans(uinfo, ncs.OPERATIONAL, write=True) as t:
             root = ncs.maagic.get_root(t)
             current = read_records(root)
             if done:

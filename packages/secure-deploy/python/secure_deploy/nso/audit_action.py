@@ -34,6 +34,7 @@ from . import alarm_glue, cdb_facts, oper
 from .notify import NOTIFIER
 from .settings import NsoSettings, read_settings, sources_for
 from .values import text
+from . import caller
 
 # NSO runs action callbacks in threads of one Python VM. Storing a run reads the
 # previous run, replaces last-run and trims history: two runs interleaving there
@@ -180,12 +181,12 @@ def rotation_doc(sd: Any) -> Dict[str, Any]:
         return {}
 
 
-def nso_active_generation(m: Any, uinfo: Any) -> Optional[int]:
+def nso_active_generation(uinfo: Any) -> Optional[int]:
     """/key-rotation/get-active-generation, None when NSO cannot answer (NSO < 6.4,
     NACM, ...)."""
     from .key_ops import MaapiKeyOps
     try:
-        return MaapiKeyOps(uinfo.username, uinfo.context, maapi=m).get_active_generation()
+        return MaapiKeyOps(uinfo.username, uinfo.context, caller=uinfo).get_active_generation()
     except Exception:  # noqa: BLE001 - the rotation records are the fallback
         return None
 
@@ -201,29 +202,29 @@ def gather(uinfo: Any, trans: Any, req: AuditRequest, now: _dt.datetime,
     env = dict(os.environ if environ is None else environ)
     notes: List[str] = []
     with ncs.maapi.Maapi() as m:
-        with ncs.maapi.Session(m, uinfo.username, uinfo.context):
-            with m.start_read_trans(db=ncs.RUNNING) as t:
-                sd = ncs.maagic.get_root(t).secure_deploy
-                settings = read_settings(sd)
-                rules, sel_notes = select_rules(req, settings)
-                version, v_notes = nso_version(settings, runtime_version(t), env)
-                with span(trans, "secure-deploy: reading files"):
-                    facts = collect(sources_for(settings, env), version, _iso(now),
-                                    strict=False, settings=settings.core_settings)
-                if facts.keys is not None and any("keys" in r.meta.needs for r in rules):
-                    # The active generation is NSO's, never "the newest in the file" (a
-                    # failed rotation leaves an unused newer one); the key age is that
-                    # generation's, from the completed rotation that wrote it.
-                    facts = dataclasses.replace(facts, keys=nso_keys_facts(
-                        facts.keys, nso_active_generation(m, uinfo), rotation_doc(sd)))
-                cdb_error = None
-                cdb = None
-                if any("cdb" in r.meta.needs for r in rules):
-                    with span(trans, "secure-deploy: reading CDB"):
-                        try:
-                            cdb = cdb_facts.read_cdb_facts(t, cdb_facts.make_decrypt(m))
-                        except Exception as e:  # noqa: BLE001 - an unreadable CDB is ERROR, not FAIL
-                            cdb_error = f"{type(e).__name__}: {scrub(str(e))}"
+        # The caller's own session: NACM judges with the user's groups (caller.py).
+        with m.start_read_trans(db=ncs.RUNNING, usid=uinfo.usid) as t:
+            sd = ncs.maagic.get_root(t).secure_deploy
+            settings = read_settings(sd)
+            rules, sel_notes = select_rules(req, settings)
+            version, v_notes = nso_version(settings, runtime_version(t), env)
+            with span(trans, "secure-deploy: reading files"):
+                facts = collect(sources_for(settings, env), version, _iso(now),
+                                strict=False, settings=settings.core_settings)
+            if facts.keys is not None and any("keys" in r.meta.needs for r in rules):
+                # The active generation is NSO's, never "the newest in the file" (a
+                # failed rotation leaves an unused newer one); the key age is that
+                # generation's, from the completed rotation that wrote it.
+                facts = dataclasses.replace(facts, keys=nso_keys_facts(
+                    facts.keys, nso_active_generation(uinfo), rotation_doc(sd)))
+            cdb_error = None
+            cdb = None
+            if any("cdb" in r.meta.needs for r in rules):
+                with span(trans, "secure-deploy: reading CDB"):
+                    try:
+                        cdb = cdb_facts.read_cdb_facts(t, cdb_facts.make_decrypt(m))
+                    except Exception as e:  # noqa: BLE001 - an unreadable CDB is ERROR, not FAIL
+                        cdb_error = f"{type(e).__name__}: {scrub(str(e))}"
     errors = tuple(e for e in facts.errors if e[0] != "cdb")
     if cdb_error is not None:
         errors += (("cdb", f"could not read CDB through MAAPI: {cdb_error}"),)
@@ -250,7 +251,7 @@ def store(uinfo: Any, report: Report, run_id: str, settings: NsoSettings,
           rules_for_catalog: Sequence[Rule]) -> Tuple[List[str], List[str]]:
     """last-run + history (+ catalog when it is missing or stale), one oper transaction."""
     with _STORE_LOCK:
-        with ncs.maapi.single_write_trans(uinfo.username, uinfo.context, db=ncs.OPERATIONAL) as t:
+        with caller.trans(uinfo, ncs.OPERATIONAL, write=True) as t:
             root = ncs.maagic.get_root(t)
             previous = oper.previous_statuses(t)
             newly_failing, newly_passing = oper.changes(previous, report.results)

@@ -1,16 +1,15 @@
-"""The NSO side of a key rotation: rotation.NsoKeyOps over MAAPI and `ncs --reload`.
+"""The NSO side of a key rotation: rotation.NsoKeyOps over MAAPI.
 
-Each step follows the documented procedure (nso-gitbook administration/advanced-topics/
-cryptographic-keys.md, "Reloading After Changes to the Cryptographic Keys"):
+Each step follows the documented procedure (cryptographic-keys.md, "Reloading After
+Changes to the Cryptographic Keys"):
 
-- reload_keys: `ncs --reload` (step 4). `Maapi.reload_config()` is what that command
-  asks NSO to do, but that it re-runs the external-keys command exactly like
-  `ncs --reload` is UNVERIFIED, so only the documented command is implemented; the
-  choice is isolated in `reload_with_ncs_command` (MaapiKeyOps takes another
-  callable). NSO keeps its old keys when the reload fails (encryption-keys.md), so a
-  failed reload is safe; whether `ncs --reload` then exits non-zero is UNVERIFIED:
-  if it does not, apply-new-keys refuses the unloaded generation and the rotation
-  fails with NSO's reason, so both answers end in a clear `failed`.
+- reload_keys: `reload_config` over MAAPI (pyapi/_ncs.maapi.md), what `ncs --reload`
+  (step 4) asks the daemon to do; see reload_via_maapi. NSO keeps its old keys when
+  the reload fails (cryptographic-keys.md). Whether reload_config reports a failing
+  external-keys command as an error, and whether it returns before the keys are
+  loaded, no page says (UNVERIFIED): if it does not report it, or returns early,
+  apply-new-keys refuses the unloaded generation and the rotation fails with NSO's
+  reason, so every answer ends in a clear `failed` with the old keys active.
 - commit_queue_empty: the number of /devices/commit-queue/queue-item entries, the
   list `show devices commit-queue` prints (NSO's examples wait for
   `show devices commit-queue queue-item | icount` to reach 0).
@@ -25,10 +24,8 @@ prefix (maagic resolves the unique top-level `key-rotation`).
 from __future__ import annotations
 
 import contextlib
-import os
-import subprocess
 import time
-from typing import Any, Callable, Iterator, Mapping, Optional
+from typing import Any, Callable, Iterator, Optional
 
 import _ncs
 import ncs
@@ -36,9 +33,9 @@ import ncs
 from ..keys.writer import RotationError
 from ..redact import scrub
 from ..keys.rotation import ApplyResult
+from . import caller
 
 COMMIT_QUEUE_ITEMS = "/devices/commit-queue/queue-item"
-RELOAD_TIMEOUT_S = 300
 QUEUE_POLL_S = 1.0
 
 Reload = Callable[[], None]
@@ -55,55 +52,39 @@ def why(e: BaseException) -> str:
     return f"{type(e).__name__}: {text}" if text else type(e).__name__
 
 
-def ncs_command(environ: Mapping[str, str]) -> str:
-    """$NCS_DIR/bin/ncs (the Python VM inherits NSO's environment), else `ncs` on PATH."""
-    ncs_dir = environ.get("NCS_DIR")
-    return os.path.join(ncs_dir, "bin", "ncs") if ncs_dir else "ncs"
-
-
-def reload_with_ncs_command(environ: Optional[Mapping[str, str]] = None,
-                            run: Callable[..., Any] = subprocess.run,
-                            timeout: int = RELOAD_TIMEOUT_S) -> None:
-    """`ncs --reload`: NSO re-reads ncs.conf and runs the external-keys command again,
-    which makes the new generation available without activating it.
-
-    Note: it reloads the whole ncs.conf, as the documented procedure does; other edits
-    waiting in ncs.conf take effect too. The command finds NSO through the
-    environment NSO gave the Python VM (NCS_IPC_* / the default address)."""
-    env = dict(os.environ if environ is None else environ)
-    cmd = [ncs_command(env), "--reload"]
+def reload_via_maapi() -> None:
+    """NSO reloads its configuration files and with them the keys: `reload_config`
+    (pyapi/_ncs.maapi.md), the MAAPI request behind `ncs --reload`, which the key
+    procedure uses to load a new generation (cryptographic-keys.md, "Reloading After
+    Changes to the Cryptographic Keys"). Code running inside the daemon's Python VM
+    uses the API, not the `ncs` command (ncs(1) offers `--areload` for scripts the
+    daemon runs, as `--reload` waits for the daemon). It reloads the whole ncs.conf,
+    as the documented procedure does: other edits waiting in ncs.conf take effect too."""
     try:
-        p = run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                env=env, timeout=timeout, check=False)
-    except FileNotFoundError:
-        raise RotationError(f"{cmd[0]} not found (is NCS_DIR set for the Python VM?)") from None
-    except subprocess.TimeoutExpired:
-        raise RotationError(f"`{cmd[0]} --reload` did not finish within {timeout} s") from None
-    except OSError as e:
-        raise RotationError(f"cannot run {cmd[0]}: {e.strerror}") from None
-    if p.returncode != 0:
-        out = p.stderr or p.stdout or b""
-        detail = _short(out.decode("utf-8", "replace") if isinstance(out, bytes) else str(out))
-        raise RotationError(f"`ncs --reload` exited with status {p.returncode}"
-                            + (f": {detail}" if detail else ""))
+        with ncs.maapi.Maapi() as m:
+            m.reload_config()
+    except Exception as e:  # noqa: BLE001 - one sentence, scrubbed (a key may be named)
+        raise RotationError(f"reload_config failed: {why(e)}") from None
 
 
 class MaapiKeyOps:
     """rotation.NsoKeyOps for a live NSO.
 
-    Without `maapi`, every call opens its own MAAPI session as `user`/`context` (an
-    action's invoking user: NACM decides whether they may run apply-new-keys). With
-    `maapi`, the calls use that connection and its current user session (the
-    background reconciliation after a VM restart).
+    With `caller` (an action's uinfo), every call opens a MAAPI session of the
+    invoking user with that user's groups (caller.session: NACM decides whether they
+    may run apply-new-keys). With `maapi`, the calls use that connection and its
+    current user session (the background reconciliation after a VM restart).
     """
 
-    def __init__(self, user: str, context: str, *, maapi: Any = None, reload: Optional[Reload] = None,
+    def __init__(self, user: str, context: str, *, caller: Any = None, maapi: Any = None,
+                 reload: Optional[Reload] = None,
                  log: Callable[[str], None] = lambda m: None, sleep: Callable[[float], None] = time.sleep,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.user = user
         self.context = context
+        self._caller = caller
         self._maapi = maapi
-        self._reload = reload or reload_with_ncs_command
+        self._reload = reload or reload_via_maapi
         self._log = log
         self._sleep = sleep
         self._clock = clock
@@ -112,6 +93,10 @@ class MaapiKeyOps:
     def _session(self) -> Iterator[Any]:
         if self._maapi is not None:
             yield self._maapi
+            return
+        if self._caller is not None:
+            with caller.session(self._caller) as m:
+                yield m
             return
         with ncs.maapi.Maapi() as m:
             with ncs.maapi.Session(m, self.user, self.context):
@@ -214,5 +199,5 @@ def is_transport_error(e: BaseException) -> bool:
     return err_os is not None and getattr(e, "confd_errno", None) == err_os
 
 
-__all__ = ["MaapiKeyOps", "reload_with_ncs_command", "ncs_command", "COMMIT_QUEUE_ITEMS", "why",
+__all__ = ["MaapiKeyOps", "reload_via_maapi", "COMMIT_QUEUE_ITEMS", "why",
            "is_transport_error"]

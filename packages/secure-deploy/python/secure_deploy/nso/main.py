@@ -49,7 +49,8 @@ class Main(ncs.application.Application):
             self.register_action(point, cls)
         # Coordination point for the key-rotation code: DESIGN.md has Main finish a
         # rotation interrupted by the VM restart of /key-rotation/apply-new-keys. If
-        # the rotation module provides `resume_pending(log)`, it is called here.
+        # the rotation module provides `resume_pending(log, app)`, it is called here;
+        # it announces its thread through `app` (nso-python-vm.md).
         try:
             rot = importlib.import_module(ROTATION_MODULE)
         except ModuleNotFoundError as e:
@@ -58,7 +59,7 @@ class Main(ncs.application.Application):
             rot = None
         resume = getattr(rot, "resume_pending", None)
         if callable(resume):
-            resume(self.log)
+            resume(self.log, self)
 
     def teardown(self) -> None:
         notify = sys.modules.get("secure_deploy.nso.notify")

@@ -29,6 +29,10 @@ from .values import text
 
 LAST_RUN = "/secure-deploy/last-run"
 HISTORY = "/secure-deploy/history/run"
+# NSO keeps operational data in memory: history-size allows 1,000 runs, and a full
+# report is ~100 KB, so the reports kept in history are bounded in bytes as well
+# (the newest runs keep theirs; the summaries of all kept runs stay).
+HISTORY_JSON_BUDGET = 8_000_000
 CATALOG = "/secure-deploy/catalog/rule"
 FAILING = (Status.FAIL,)
 PASSING = (Status.PASS,)
@@ -122,11 +126,14 @@ def write_last_run(root: Any, t: Any, report: Report, run_id: str, user: str) ->
 
 def write_history(root: Any, t: Any, report: Report, run_id: str, user: str, size: int,
                   newly_failing: Sequence[str], newly_passing: Sequence[str],
-                  previous_score: Optional[float] = None) -> List[str]:
+                  previous_score: Optional[float] = None, json_budget: Optional[int] = None) -> List[str]:
     """Add this run and trim to `size` runs (oldest first out). Returns dropped ids.
-    `previous_score`: the score of the run before, for the drift (score-change)."""
+    `previous_score`: the score of the run before, for the drift (score-change).
+    The full reports kept are bounded by `json_budget` bytes too (see HISTORY_JSON_BUDGET)."""
     from .cdb_facts import query
     hist = root.secure_deploy.history.run
+    budget = HISTORY_JSON_BUDGET if json_budget is None else json_budget
+    doc = report_json(report) if size > 0 else ""
     if size > 0:
         h = hist.create(run_id)
         h.time = report.started_at
@@ -139,15 +146,30 @@ def write_history(root: Any, t: Any, report: Report, run_id: str, user: str, siz
             h.newly_failing = _unique(newly_failing)
         if newly_passing:
             h.newly_passing = _unique(newly_passing)
-        h.report_json = report_json(report)
-    runs = sorted((str(tm or ""), str(rid)) for rid, tm in query(t, HISTORY, ["run-id", "time"]))
+        h.report_json = doc
+        h.report_json_bytes = len(doc.encode("utf-8"))
+    rows = query(t, HISTORY, ["run-id", "time", "report-json-bytes"])
+    sizes = {str(rid): int(n) if n else 0 for rid, _tm, n in rows}
+    runs = sorted((str(tm or ""), str(rid)) for rid, tm, _n in rows)
     if size > 0 and run_id not in {rid for _, rid in runs}:
         # NSO may not show the transaction's own new entry to a query (UNVERIFIED)
         runs = sorted(runs + [(report.started_at, run_id)])
-    keep = {rid for _, rid in runs[-size:]} if size > 0 else set()
-    drop = [rid for _, rid in runs if rid not in keep]
+    if size > 0:
+        sizes[run_id] = len(doc.encode("utf-8"))
+    keep = [rid for _, rid in runs[-size:]] if size > 0 else []
+    drop = [rid for _, rid in runs if rid not in set(keep)]
     for rid in drop:
         del hist[rid]
+    # Newest first, the reports fit in the budget; older ones lose their report-json
+    # (the summary stays). The newest run keeps its report whatever its size.
+    total = 0
+    for i, rid in enumerate(reversed(keep)):
+        total += sizes.get(rid, 0)
+        if i > 0 and total > budget and sizes.get(rid, 0) > 0:
+            e = hist[rid]
+            del e.report_json
+            del e.report_json_bytes
+            sizes[rid] = 0
     return drop
 
 
@@ -201,8 +223,9 @@ def stored_report(root: Any, run_id: Optional[str], rules: Sequence[Rule]) -> Re
         raise UsageError(f"unknown run id {run_id!r}; stored runs: {_stored_ids(root, last)}")
     doc = hist[run_id].report_json
     if doc is None:
-        raise UsageError(f"run {run_id} was stored without its full report (by an older package "
-                         f"version); `show secure-deploy history run {run_id}` has its summary")
+        raise UsageError(f"run {run_id} is stored without its full report (dropped to bound the "
+                         f"history's size, or stored by an older package version); "
+                         f"`show secure-deploy history run {run_id}` has its summary")
     return _from_json(str(doc), run_id)
 
 

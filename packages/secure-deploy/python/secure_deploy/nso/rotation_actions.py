@@ -150,9 +150,9 @@ class RotateAction(SafeAction):
         reason = str(input.reason) if input.reason is not None else ""
         _ncs.dp.action_set_timeout(uinfo, wait + APPLY_TIMEOUT_MARGIN_S)
         tgt = target(trans)
-        store = CdbRotationStore(user_trans(uinfo.username, uinfo.context), keys_path=tgt.keys_path)
+        store = CdbRotationStore(user_trans(uinfo), keys_path=tgt.keys_path)
         note = _reporter(self.log, trans)
-        ops = MaapiKeyOps(uinfo.username, uinfo.context, log=note)
+        ops = MaapiKeyOps(uinfo.username, uinfo.context, caller=uinfo, log=note)
         rot = Rotator(store, ops, now=utc_now_iso, log=note)
         with audit_action.span(trans, "secure-deploy key rotation"):
             try:
@@ -209,8 +209,8 @@ class StatusAction(SafeAction):
 
     def handle(self, uinfo: Any, name: str, kp: Any, input: Any, output: Any, trans: Any) -> None:
         tgt = target(trans)
-        store = CdbRotationStore(user_trans(uinfo.username, uinfo.context), keys_path=tgt.keys_path)
-        ops = MaapiKeyOps(uinfo.username, uinfo.context)
+        store = CdbRotationStore(user_trans(uinfo), keys_path=tgt.keys_path)
+        ops = MaapiKeyOps(uinfo.username, uinfo.context, caller=uinfo)
         settle_if_unfinished(store, ops, self.log)
         try:
             active: Optional[int] = ops.get_active_generation()
@@ -234,9 +234,14 @@ def _env_seconds(name: str, default: float) -> float:
 class Resumer(threading.Thread):
     """Settles the rotation a VM restart interrupted, off NSO's package-start path."""
 
-    def __init__(self, maapi: Any, log: Any, *, delay: float, poll: float, deadline: float) -> None:
+    def __init__(self, maapi: Any, log: Any, *, delay: float, poll: float, deadline: float,
+                 app: Any = None) -> None:
         super().__init__(name="secure-deploy-key-rotation-resume", daemon=True)
         self.maapi, self.log = maapi, log
+        # The Application, told about this thread while it runs: `show python-vm
+        # status current` lists threads a package announces (nso-python-vm.md;
+        # add_running_thread/del_running_thread, pyapi/ncs.application.md).
+        self.app = app
         self.delay, self.poll, self.deadline = delay, poll, deadline
         self.settled: Optional[RotationRecord] = None
         self.outcome = "running"
@@ -258,6 +263,11 @@ class Resumer(threading.Thread):
                 self.maapi.close()
             except Exception:  # noqa: BLE001
                 pass
+            if self.app is not None:
+                try:
+                    self.app.del_running_thread(THREAD_NAME)
+                except Exception:  # noqa: BLE001 - bookkeeping only
+                    pass
 
     def _settle(self) -> str:
         """Retry until settled, RESUME_DEADLINE_S passed, or teardown. Every attempt opens
@@ -311,15 +321,21 @@ class Resumer(threading.Thread):
 _RESUMER: Optional[Resumer] = None
 
 
-def resume_pending(log: Any) -> None:
-    """Called by main.Main.setup(): start the background settling. Never raises."""
+THREAD_NAME = "secure-deploy key-rotation resume"
+
+
+def resume_pending(log: Any, app: Any = None) -> None:
+    """Called by main.Main.setup(): start the background settling. Never raises.
+    `app` (the Application) is told about the thread (nso-python-vm.md)."""
     global _RESUMER
     try:
         # Opened here so the thread talks to the NSO that started this VM; no session
         # and no transaction yet (setup stays free of CDB access).
         m = ncs.maapi.Maapi()
         r = Resumer(m, log, delay=_env_seconds(RESUME_DELAY_ENV, RESUME_DELAY_S),
-                    poll=_env_seconds(RESUME_POLL_ENV, RESUME_POLL_S), deadline=RESUME_DEADLINE_S)
+                    poll=_env_seconds(RESUME_POLL_ENV, RESUME_POLL_S), deadline=RESUME_DEADLINE_S, app=app)
+        if app is not None:
+            app.add_running_thread(THREAD_NAME)
         r.start()
         _RESUMER = r
     except Exception as e:  # noqa: BLE001 - the package must start regardless

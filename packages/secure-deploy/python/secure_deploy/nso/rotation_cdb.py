@@ -24,6 +24,7 @@ import ncs
 from ..keys.store import MAX_HISTORY, RotationRecord, State
 from .cdb_facts import query
 from .values import text
+from . import caller
 
 KR = "/secure-deploy/key-rotation"
 HISTORY = f"{KR}/history/rotation"
@@ -43,12 +44,10 @@ _HISTORY_COLS = ("id", "time", "user", "reason", "from-generation", "to-generati
                  "message", "backup-path", "started", "old-fingerprint", "new-fingerprint")
 
 
-def user_trans(user: str, context: str) -> TransFactory:
-    """Transactions in a session of `user` (an action's invoking user)."""
+def user_trans(uinfo: Any) -> TransFactory:
+    """Transactions in the session of an action's invoking user (caller.trans)."""
     def open_(write: bool) -> ContextManager[Any]:
-        if write:
-            return ncs.maapi.single_write_trans(user, context, db=ncs.OPERATIONAL)
-        return ncs.maapi.single_read_trans(user, context, db=ncs.OPERATIONAL)
+        return caller.trans(uinfo, ncs.OPERATIONAL, write=write)
     return open_
 
 
