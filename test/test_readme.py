@@ -101,3 +101,11 @@ def test_included_files_are_shown_as_they_are():
             found += 1
             assert block == (REPO / path).read_text(), f"{page.name}: the copy of {path} differs from the file"
     assert found >= 2
+
+
+def test_every_command_is_in_the_command_table():
+    from secure_deploy.cli import COMMAND_MODULE
+    cli = (REPO / "docs" / "cli.md").read_text()
+    table = "\n".join(line for line in cli.splitlines() if line.startswith("| `secure-deploy "))
+    missing = [c for c in COMMAND_MODULE if not re.search(rf"(`secure-deploy {c}\b|/ `{c}\b)", table)]
+    assert not missing, f"add these commands to the table in docs/cli.md: {missing}"
