@@ -170,6 +170,8 @@ def test_the_notification_is_sent_and_valid_against_the_package_yang(dep, yangli
     assert f"<run-id>{out2['run-id']}</run-id>" in xml and f'xmlns="{SD_NS}"' in xml
     assert "<newly-passing>SD-AUTH-001</newly-passing>" in xml
     assert f"<total>{out2['counts']['total']}</total>" in xml
+    for leaf in out2["counts"]:                 # every status count of the audit's output
+        assert f"<{leaf}>{out2['counts'][leaf]}</{leaf}>" in xml, leaf
     assert "<eventTime>" in xml
     assert out1["run-id"] in sent[0][1].decode()
     for _, doc in sent:

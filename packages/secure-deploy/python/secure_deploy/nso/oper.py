@@ -22,6 +22,7 @@ import json
 import uuid
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
+from ..alarms import notification
 from ..errors import InputError, UsageError
 from ..model import (Finding, NsoVersionInfo, Report, Rule, RuleMeta, RuleResult, Severity, Status)
 from ..report.json_report import evidence_object, report_dict, report_from_dict
@@ -36,9 +37,8 @@ HISTORY_JSON_BUDGET = 8_000_000
 CATALOG = "/secure-deploy/catalog/rule"
 FAILING = (Status.FAIL,)
 PASSING = (Status.PASS,)
-COUNT_LEAVES = (("total", None), ("passed", Status.PASS), ("failed", Status.FAIL), ("warned", Status.WARN),
-                ("not_applicable", Status.NOT_APPLICABLE), ("manual", Status.MANUAL),
-                ("errors", Status.ERROR), ("waived", Status.WAIVED), ("accepted", Status.ACCEPTED))
+# The status-counts leaves as maagic attribute names.
+COUNT_LEAVES = tuple((leaf.replace("-", "_"), status) for leaf, status in notification.COUNT_LEAVES)
 
 
 def new_run_id(now: _dt.datetime) -> str:
