@@ -11,7 +11,7 @@ EXAMPLE ?= examples/dev-local-install
 NPM_DIR    := $(VENV)/npm
 SARIF_TOOL := $(NPM_DIR)/node_modules/@microsoft/sarif-multitool-linux/sarif-2.1.0.json
 
-.PHONY: all setup sysdeps test compat demo demo-prod bench yang package clean manifest manifest-check
+.PHONY: all setup sysdeps test compat demo demo-prod bench yang package clean manifest manifest-check fuzz
 
 all: test
 
@@ -82,6 +82,13 @@ demo-prod: setup
 
 bench: setup
 	$(BIN)/python bench/run.py
+
+# The property-based safety suite (test/test_safety_properties.py) at length: random
+# (not the seeded CI run), FUZZ_EXAMPLES generated inputs per command.
+FUZZ_EXAMPLES ?= 5000
+fuzz: setup
+	SECURE_DEPLOY_HYPOTHESIS_PROFILE=fuzz SECURE_DEPLOY_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) \
+	  $(BIN)/python -m pytest -q -p no:cacheprovider test/test_safety_properties.py
 
 yang:
 	$(MAKE) -C packages/secure-deploy/src

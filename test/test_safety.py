@@ -376,3 +376,10 @@ def test_symlinked_keys_file_history_is_found_by_the_audit(site, tmp_path, capsy
     assert history_path(str(link)) == history_path(str(keys))
     facts = keys_facts(str(link))
     assert facts.created_source == SOURCE_HISTORY
+
+
+def test_a_fifo_where_the_systemd_config_would_be_does_not_hang_the_host_audit(site):
+    d, conf, _, _ = site
+    os.mkfifo(d / "ncs.systemd.conf")
+    r = _run_with_timeout("audit", "--config-dir", str(d), "--host", "--nso-version", "6.4")
+    assert r.returncode in (0, 1) and "Traceback" not in r.stderr

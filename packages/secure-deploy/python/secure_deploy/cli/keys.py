@@ -26,8 +26,14 @@ from ..keys.rotation import KnownActiveGeneration, Rotator
 from ..keys.plan import DEFAULT_WAIT_COMMIT_QUEUE, plan_inline_migration, write_new_keys_file
 from ..keys.status import key_status
 from ..keys.store import JsonFileStore
-from ..redact import printable
+from ..redact import printable, terminal_safe
 from . import EXIT_OK
+
+
+def _print(*parts: Any, **kw: Any) -> None:
+    # Paths and reasons come from the command line and the history file: no raw
+    # terminal controls from them reach the terminal.
+    print(*(terminal_safe(str(p)) for p in parts), **kw)
 
 
 def now_iso() -> str:
@@ -105,10 +111,10 @@ def cmd_settle(args: argparse.Namespace) -> int:
     store = JsonFileStore(history_path(path), owner_of=path)
     settled = _settle(path, store, args.active_generation)
     if args.format == "json":
-        print(json.dumps({"keys_file": path, "active_generation": args.active_generation,
+        _print(json.dumps({"keys_file": path, "active_generation": args.active_generation,
                           "settled": settled}, indent=2))
     else:
-        print(settled or f"nothing to settle: {path} has no unfinished rotation")
+        _print(settled or f"nothing to settle: {path} has no unfinished rotation")
     return EXIT_OK
 
 
@@ -118,15 +124,15 @@ def cmd_status(args: argparse.Namespace) -> int:
     st = key_status(path, store, now=now_iso(), active_generation=args.active_generation,
                     active_source="--active-generation")
     if args.format == "json":
-        print(json.dumps(st.to_json(), indent=2))
+        _print(json.dumps(st.to_json(), indent=2))
     else:
-        print(st.text(), end="")
+        _print(st.text(), end="")
         if st.active_generation is None:
-            print("NSO's active generation is not known here (NSO keeps it; the newest generation "
+            _print("NSO's active generation is not known here (NSO keeps it; the newest generation "
                   "is not necessarily active): `keys rotate` keeps every generation unless you "
                   "pass NSO's `key-rotation get-active-generation` answer as --active-generation N.")
         if st.current is not None and not st.current.state.terminal:
-            print("The rotation above is unfinished: once NSO's `key-rotation get-active-generation` "
+            _print("The rotation above is unfinished: once NSO's `key-rotation get-active-generation` "
                   "answers N, run `secure-deploy keys settle --keys-file "
                   f"{path} --active-generation N`.")
     return EXIT_OK
@@ -146,22 +152,22 @@ def cmd_rotate(args: argparse.Namespace) -> int:
                      reason=args.reason, dry_run=args.dry_run, wait_commit_queue=args.wait_commit_queue,
                      max_backups=args.max_backups, active_generation=args.active_generation)
     for w in out.warnings:
-        print(f"secure-deploy: warning: {printable(w)}", file=sys.stderr)
+        _print(f"secure-deploy: warning: {printable(w)}", file=sys.stderr)
     if out.reconciled is not None:
-        print(f"earlier rotation {out.reconciled.id}: {out.reconciled.state.value}: "
+        _print(f"earlier rotation {out.reconciled.id}: {out.reconciled.state.value}: "
               f"{out.reconciled.message}")
-    print(("DRY RUN: nothing changed.\n" if out.dry_run else "") + out.plan.text(), end="")
+    _print(("DRY RUN: nothing changed.\n" if out.dry_run else "") + out.plan.text(), end="")
     if out.dry_run:
         return EXIT_OK
     rec = out.record
     assert rec is not None
-    print(f"\nWrote generation {rec.to_generation} to {path}; backup {rec.backup_path}.")
-    print(f"Rotation {rec.id} is recorded as `{rec.state.value}` in {store.path} ({rec.message}).")
-    print("Still to run, on this NSO (in HA: copy the keys file to every node first and compare "
+    _print(f"\nWrote generation {rec.to_generation} to {path}; backup {rec.backup_path}.")
+    _print(f"Rotation {rec.id} is recorded as `{rec.state.value}` in {store.path} ({rec.message}).")
+    _print("Still to run, on this NSO (in HA: copy the keys file to every node first and compare "
           "`secure-deploy keys status` file fingerprints):")
     for line in out.next_steps:
-        print(f"  {line}")
-    print(f"Then record the outcome: secure-deploy keys settle --keys-file {path} "
+        _print(f"  {line}")
+    _print(f"Then record the outcome: secure-deploy keys settle --keys-file {path} "
           f"--active-generation {rec.to_generation}")
     return EXIT_OK
 
@@ -169,20 +175,20 @@ def cmd_rotate(args: argparse.Namespace) -> int:
 def cmd_migrate(args: argparse.Namespace) -> int:
     inline = inline_keys_file(args.ncs_conf)
     if inline is None:
-        print(f"{args.ncs_conf} holds no inline keys: nothing to migrate.")
+        _print(f"{args.ncs_conf} holds no inline keys: nothing to migrate.")
         return EXIT_OK
     # Absolute: NSO runs the external-keys command from its own working directory, and
     # a relative path is what SD-INSTALL-002 flags as a distribution example.
     keys_file = os.path.abspath(args.keys_file)
     plan = plan_inline_migration(args.ncs_conf, inline, keys_file)
-    print(plan.text(), end="")
+    _print(plan.text(), end="")
     if args.write:
         with RotationLock(keys_file):
             write_new_keys_file(keys_file, serialize(inline))
-        print(f"Created {keys_file} (mode 0600). ncs.conf was NOT changed: apply step 2 yourself "
+        _print(f"Created {keys_file} (mode 0600). ncs.conf was NOT changed: apply step 2 yourself "
               f"(or use `secure-deploy harden --ncs-conf {args.ncs_conf} --keys-file {keys_file}`).")
         return EXIT_OK
     # A plan, like `keys rotate --dry-run`: exit 0. The demo-key warning is in the plan;
     # gating on it is the audit's job (SD-KEYS-002).
-    print("DRY RUN: nothing written (use --write to create the keys file).")
+    _print("DRY RUN: nothing written (use --write to create the keys file).")
     return EXIT_OK

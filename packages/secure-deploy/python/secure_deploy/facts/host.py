@@ -19,6 +19,8 @@ import stat
 import struct
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
+from ..errors import InputError
+from ..fileio import read_input
 from .types import FileFacts, HostFacts, NcsConf
 
 # Paths below $NCS_DIR (ncs-installer(1) --run-as-user, NSO-FACTS §1).
@@ -249,10 +251,13 @@ def _systemd_user(config_dir: Optional[str], units: Iterable[str]) -> Optional[T
     candidates = ([os.path.join(config_dir, "ncs.systemd.conf")] if config_dir else []) + list(units)
     for path in candidates:
         try:
-            with open(path, "r", encoding="utf-8", errors="replace") as f:
-                text = f.read(256 * 1024)
-        except OSError:
+            # read_input: a FIFO or device planted at the name must not hang the audit.
+            data = read_input(path, "systemd file", 256 * 1024, missing_ok=True)
+        except InputError:
             continue
+        if data is None:
+            continue
+        text = data.decode("utf-8", "replace")
         m = _USER_LINE.findall(text)
         if m:
             return m[-1], f"User= in {path}"
