@@ -383,3 +383,18 @@ def test_a_fifo_where_the_systemd_config_would_be_does_not_hang_the_host_audit(s
     os.mkfifo(d / "ncs.systemd.conf")
     r = _run_with_timeout("audit", "--config-dir", str(d), "--host", "--nso-version", "6.4")
     assert r.returncode in (0, 1) and "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("history", [
+    b'{"format": 1, "current": {"id": "x", "state": "prepared"}, "history": []}',
+    b'{"format": 1, "current": null, "history": [{"id": "x", "state": "nope"}]}',
+    b'{"format": 1, "current": null, "history": "not a list"}'])
+def test_a_damaged_history_record_is_an_input_error(site, history, capsys):
+    # Found by the property suite: a record missing fields was a TypeError (exit 2 as
+    # "internal error"); it is bad input and says so.
+    d, _, keys, _ = site
+    Path(history_path(str(keys))).write_bytes(history)
+    for argv in (["keys", "status"], ["keys", "rotate", "--nso-version", "6.5"]):
+        assert main([*argv, "--keys-file", str(keys)]) == 2
+        err = capsys.readouterr().err
+        assert "not a rotation history" in err and "internal error" not in err

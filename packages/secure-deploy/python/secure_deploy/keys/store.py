@@ -11,11 +11,12 @@ import enum
 import json
 import os
 import threading
-from dataclasses import asdict, fields, replace
+from dataclasses import MISSING, asdict, fields, replace
 from typing import Any, Dict, List, Optional, Protocol, Tuple
 
 from ..errors import InputError
 from ..fileio import read_input, write_file
+from ..redact import printable
 from ..frozen import frozen
 
 MAX_HISTORY = 100
@@ -64,9 +65,24 @@ class RotationRecord:
 
     @classmethod
     def from_json(cls, d: Dict[str, Any]) -> "RotationRecord":
-        known = {f.name for f in fields(cls)}
-        args = {k: v for k, v in d.items() if k in known}
-        args["state"] = State(args["state"])
+        """The record in `d`; ValueError (naming the field, never its value) when `d`
+        is not one: the history file is input, and may be damaged or hand-edited."""
+        args: Dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name not in d:
+                if f.default is MISSING:
+                    raise ValueError(f"record without {f.name!r}")
+                continue
+            v = d[f.name]
+            ok = (isinstance(v, int) and not isinstance(v, bool) or (v is None and f.name == "from_generation")
+                  if f.name in ("from_generation", "to_generation") else isinstance(v, str))
+            if not ok:
+                raise ValueError(f"record field {f.name!r} has the wrong type")
+            args[f.name] = v
+        try:
+            args["state"] = State(args["state"])
+        except ValueError:
+            raise ValueError("record with an unknown state") from None
         return cls(**args)
 
 
@@ -148,9 +164,15 @@ class JsonFileStore:
         write_file(self.path, text.encode("utf-8"), mode=0o600, owner=owner, fsync_dir=True,
                    input_ok=True, what="rotation history")
 
+    def _record(self, d: Dict[str, Any]) -> RotationRecord:
+        try:
+            return RotationRecord.from_json(d)
+        except ValueError as e:
+            raise InputError(f"{printable(self.path)}: not a rotation history ({e})") from None
+
     def current(self) -> Optional[RotationRecord]:
         cur = self._load().get("current")
-        return RotationRecord.from_json(cur) if isinstance(cur, dict) else None
+        return self._record(cur) if isinstance(cur, dict) else None
 
     def save(self, record: RotationRecord) -> None:
         doc = self._load()
@@ -160,12 +182,17 @@ class JsonFileStore:
     def finish(self, record: RotationRecord) -> None:
         doc = self._load()
         doc["current"] = record.to_json()
-        doc["history"] = (list(doc.get("history", [])) + [record.to_json()])[-MAX_HISTORY:]
+        old = doc.get("history", [])
+        if not isinstance(old, list):
+            raise InputError(f"{printable(self.path)}: not a rotation history ('history' is not a list)")
+        doc["history"] = (old + [record.to_json()])[-MAX_HISTORY:]
         self._write(doc)
 
     def history(self) -> Tuple[RotationRecord, ...]:
-        return tuple(RotationRecord.from_json(r) for r in self._load().get("history", [])
-                     if isinstance(r, dict))
+        recs = self._load().get("history", [])
+        if not isinstance(recs, list):
+            raise InputError(f"{printable(self.path)}: not a rotation history ('history' is not a list)")
+        return tuple(self._record(r) for r in recs if isinstance(r, dict))
 
 
 __all__ = ["State", "RotationRecord", "RotationStore", "MemoryStore", "JsonFileStore", "MAX_HISTORY"]
