@@ -95,7 +95,8 @@ def test_long_hex_looking_name_is_not_echoed():
 
 
 def test_legacy_generation_spelling_is_pinned():
-    """UNVERIFIED NSO spelling, isolated in line_name(): changing it must be deliberate."""
+    """Current legacy keys go in as generation -1, each key naming its generation in
+    square brackets (cryptographic-keys.md): spelled only in line_name()."""
     assert line_name("AESCFB128_KEY", -1) == "AESCFB128_KEY[-1]"
     assert line_name("AESCFB128_KEY", None) == "AESCFB128_KEY"
     kf = parse_keys(f"EXTERNAL_KEY_FORMAT=2\nAESCFB128_KEY[-1]={rnd(32)}\nAESCFB128_KEY[0]={rnd(32)}\n", "k")

@@ -43,11 +43,11 @@ DES3_KEYS = ("DES3CBC_KEY1", "DES3CBC_KEY2", "DES3CBC_KEY3")
 AES_KEYS = ("AESCFB128_KEY", "AES256CFB128_KEY")
 
 # The generation NSO gives keys provided in the legacy format. When a legacy file is
-# converted to EXTERNAL_KEY_FORMAT=2 the current keys must be provided "as generation
-# -1" (cryptographic-keys.md, "Reloading After Changes", step 2). The docs never
-# show the line itself: `NAME[-1]=hex` is our reading of the NAME[gen] syntax and is
-# UNVERIFIED. It is spelled in exactly one place, `line_name()`, so a correction is
-# a one-line change (and test_keys.py pins the spelling).
+# converted to EXTERNAL_KEY_FORMAT=2 the current keys must be provided as generation
+# -1 (cryptographic-keys.md, "Reloading After Changes to the Cryptographic Keys",
+# step 2), and in that format every key names its generation "within square
+# brackets" (same page, "Providing Keys for Key Rotation"): `NAME[-1]=hex`. It is
+# spelled in exactly one place, `line_name()` (test_keys_file.py pins it).
 LEGACY_GENERATION = -1
 MAX_GENERATION = 32767          # the YANG type of generation is int16
 MAX_FILE_BYTES = 1024 * 1024

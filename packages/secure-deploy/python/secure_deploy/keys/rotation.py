@@ -54,13 +54,10 @@ class NsoKeyOps(Protocol):
     """The NSO operations a rotation needs; the nso/ layer implements them.
 
     reload_keys: the documented step is `ncs --reload` (cryptographic-keys.md, "Reloading
-    After Changes to the Cryptographic Keys", step 4). Its MAAPI counterpart is
-    `_ncs.maapi.reload_config(sock)` / `Maapi().reload_config()`, "Request that the
-    system reloads its configuration files" (nso-gitbook developer-reference/pyapi/
-    _ncs.maapi.md), which is what `ncs --reload` sends; that it re-runs the
-    external-keys command exactly like `ncs --reload` is UNVERIFIED, so an
-    implementation may run `ncs --reload` instead. NSO keeps the old keys when the
-    reload fails (encryption-keys.md), so a failed reload is safe.
+    After Changes to the Cryptographic Keys", step 4). Inside NSO's Python VM the
+    package asks for it over MAAPI: `reload_config(sock)` reloads the configuration
+    files (pyapi/_ncs.maapi.md; nso/key_ops.py). NSO keeps the old keys when the
+    reload fails (cryptographic-keys.md), so a failed reload is safe.
     """
 
     def reload_keys(self) -> None: ...

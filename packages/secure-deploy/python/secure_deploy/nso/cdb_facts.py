@@ -269,15 +269,17 @@ def _umap(node: Any, local_user: str, decrypt: Decrypt) -> UmapFacts:
 
 
 def _has_public_key(node: Any) -> bool:
+    """Whether the umap's credential is `public-key` (NSO-FACTS section 5).
+
+    The public tailf-ncs YANG is not available, so its shape is UNVERIFIED. As a
+    presence container (how the test model has it) maagic gives a PresenceContainer
+    whose exists() says it (pyapi/ncs.maagic.md). Any other shape is not guessed from
+    its children: the credential is then reported as not known (None)."""
     try:
         pk = node.public_key
     except AttributeError:
         return False
-    exists = getattr(pk, "exists", None)
-    if callable(exists):
-        return bool(exists())
-    # A non-presence container: it "exists" when any child is set (UNVERIFIED shape).
-    return any(getattr(pk, c, None) not in (None, False) for c in ("private_key", "passphrase"))
+    return isinstance(pk, ncs.maagic.PresenceContainer) and bool(pk.exists())
 
 
 def read_authgroups(t: Any, decrypt: Decrypt) -> Optional[Tuple[AuthgroupFacts, ...]]:

@@ -13,13 +13,17 @@ Changes to the Cryptographic Keys"):
 - commit_queue_empty: the number of /devices/commit-queue/queue-item entries, the
   list `show devices commit-queue` prints (NSO's examples wait for
   `show devices commit-queue queue-item | icount` to reach 0).
-- apply_new_keys: /key-rotation/apply-new-keys with new-key-generation and
-  wait-commit-queue (cryptographic-keys.md, step 3). The public ConfD module has no
-  wait-commit-queue: if this NSO's input lacks it, we wait for the queue ourselves.
-- get_active_generation: /key-rotation/get-active-generation.
+- apply_new_keys: /key-rotation/apply-new-keys with input new-key-generation and
+  wait-commit-queue, output result and new-active-key-generation (cryptographic-keys.md,
+  "Key Rotation", step 3 and its CLI example). The public ConfD module
+  (tailf-key-rotation.yang) has no wait-commit-queue: if an NSO's input lacks it, we
+  wait for the queue ourselves.
+- get_active_generation: /key-rotation/get-active-generation, output active-generation
+  (same page; -1 for legacy keys).
 
-NSO's own module name/prefix is UNVERIFIED, so the actions are addressed without a
-prefix (maagic resolves the unique top-level `key-rotation`).
+The module name/prefix of NSO's /key-rotation is on no page (UNVERIFIED), so the
+actions are addressed without a prefix (maagic resolves the unique top-level
+`key-rotation`).
 """
 from __future__ import annotations
 
