@@ -40,7 +40,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 
 def markdown_table(rules: Sequence[Rule]) -> str:
-    """The README's rule table (test_readme checks it is current)."""
+    """The rule table of docs/rules.md (test_readme checks it is current)."""
     rows = ["| id | severity | title | reads | NSO |", "|---|---|---|---|---|"]
     for r in rules:
         m = r.meta

@@ -110,7 +110,7 @@ def _replace(path: str, bad: str, good: str) -> Callable[[NcsConf], Optional[str
 
 
 # --- limits -------------------------------------------------------------------
-# Documented in the README (hardening). Sessions: enough for a team of operators plus
+# Documented in docs/harden.md. Sessions: enough for a team of operators plus
 # integrations; configuration sessions are rarer. Parser limits only replace the
 # two that default to unbounded (and any written "unbounded") with bounds far above
 # any legitimate NETCONF/RESTCONF payload element.

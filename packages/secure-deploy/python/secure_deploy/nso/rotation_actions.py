@@ -79,7 +79,7 @@ def keys_file_of(settings: Any, environ: Any, version: str) -> str:
     if kp is None:
         raise UsageError(f"{r.ncs_conf} keeps the encryption keys inline in ncs.conf; rotation works "
                          "on an external key file: move them out first (`secure-deploy keys migrate`, "
-                         "see the README's key rotation section)")
+                         "see docs/key-rotation.md)")
     return kp
 
 

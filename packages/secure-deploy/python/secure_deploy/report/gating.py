@@ -1,6 +1,6 @@
 """CI gates over a report: severity, minimum score, and "only new findings" baselines.
 
-Exit-code contract of `secure-deploy audit` (the README has the table):
+Exit-code contract of `secure-deploy audit` (docs/cli.md has the table):
 0 every gate passed, 1 at least one gate failed, 2 usage or input error.
 
 A finding is identified across runs by (rule id, object): the object is what a rule

@@ -6,7 +6,7 @@ an expired waiver no longer applies and the report says so, one expiring within
 EXPIRY_WARNING_DAYS is flagged. The clock is always the caller's (`today`), never
 read here, so expiry is testable and an NSO action and the CLI agree.
 
-File format (TOML or JSON; see README):
+File format (TOML or JSON; see docs/waivers.md):
 
     [[waiver]]
     rule = "SD-IF-001"
