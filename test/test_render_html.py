@@ -125,3 +125,55 @@ def test_samples_render_in_chromium(tmp_path, path):
     assert doc.get_element_by_id("sd-status").get("data-state") == "ready"
     assert doc.get_element_by_id("sd-errors").text_content().strip() == ""
     assert {r.rule_id for r in rep.results if r.status.value == "fail"} <= set(visible_rules(doc))
+
+
+def test_fix_is_visible_and_code_is_code():
+    """The fix of a failing rule is in the row itself, not in the collapsed docs, and
+    the rules' `code` spans are <code> elements: no literal backticks anywhere."""
+    page = render(report(), Format.HTML)
+    doc = lhtml.fromstring(page)
+    row = doc.xpath('//tr[@data-rule="SD-SSH-002"]')[0]
+    assert row.get("data-status") == "fail"
+    fix = row.xpath('.//div[@class="fix"]')
+    assert len(fix) == 1 and not fix[0].xpath("ancestor::details")
+    codes = [c.text_content() for c in fix[0].xpath(".//code")]
+    assert any("aes128-gcm@openssh.com" in c for c in codes)
+    assert "`" not in doc.xpath('//table[@id="findings"]')[0].text_content()
+    passing = doc.xpath('//tr[@data-status="pass"]')[0]
+    assert not passing.xpath('.//div[@class="fix"]') and "Fix:" in passing.xpath(".//details")[0].text_content()
+
+
+def test_rich_keeps_unpaired_backticks_as_written():
+    from secure_deploy.report.html_report import rich
+    assert rich("run `ncs --reload` <now>") == "run <code>ncs --reload</code> &lt;now&gt;"
+    assert rich("a ` b") == "a ` b"
+
+
+def test_severity_filter_is_this_or_higher(tmp_path):
+    rep = report()
+    page = render(rep, Format.HTML)
+    assert ">high or higher</option>" in page
+    doc = dom(tmp_path, page, "#status=&sev=high")
+    assert set(visible_rules(doc)) == {r.rule_id for r in rep.results if r.meta.severity.rank >= 3}
+    assert {r.meta.severity.value for r in rep.results if r.rule_id in visible_rules(doc)} == {"critical", "high"}
+
+
+def test_trend_points_carry_date_and_time_and_one_trend_per_target():
+    rep = report()
+    hist = (HistoryPoint("2026-11-26T08:00:00+00:00", 10.0, target=rep.target),
+            HistoryPoint("2026-11-26T09:30:00+00:00", 15.0, target=rep.target),
+            HistoryPoint("2026-11-25T09:30:00+00:00", 70.0, target="/etc/other/ncs.conf"))
+    doc = lhtml.fromstring(render(rep, Format.HTML, RenderOptions(history=hist)))
+    charts = doc.xpath('//*[@class="trend"]')
+    assert [c.get("data-target") for c in charts] == [rep.target, "/etc/other/ncs.conf"]
+    mine = [t.text_content() for t in charts[0].xpath('.//*[@class="pt"]/title')]
+    assert mine[:2] == ["2026-11-26 08:00 UTC: score 10.0", "2026-11-26 09:30 UTC: score 15.0"]
+    assert len(mine) == 3                                      # + this run
+    assert len(charts[1].xpath('.//*[@class="pt"]')) == 1     # the other target's run alone
+    assert "2026-11-26 08:00" in charts[0].xpath('.//*[@class="axis"]')[0].text_content()
+
+
+def test_every_status_has_a_colour_and_a_matrix_letter():
+    from secure_deploy.model import Status
+    from secure_deploy.report import html_report
+    assert {s.value for s in Status} == set(html_report._STATUS_COLOUR) == set(html_report._LETTER)

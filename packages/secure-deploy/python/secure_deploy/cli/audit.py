@@ -235,7 +235,7 @@ def history_points(paths: Sequence[str]) -> Tuple[HistoryPoint, ...]:
     pts = []
     for p in paths:
         rep = load_report(p)
-        pts.append(HistoryPoint(rep.started_at, rep.summary.score, len(rep.failing())))
+        pts.append(HistoryPoint(rep.started_at, rep.summary.score, len(rep.failing()), rep.target))
     return tuple(sorted(pts, key=lambda h: h.started_at))
 
 

@@ -38,11 +38,12 @@ class Format(enum.Enum):
 
 @frozen
 class HistoryPoint:
-    """One earlier run, for trend charts: when, score, and failing-rule count."""
+    """One earlier run, for trend charts: when, score, failing-rule count, and what it audited."""
 
     started_at: str
     score: float
     failed: int = 0
+    target: str = ""     # what that run audited; "" = the same target as the report
 
 
 @frozen

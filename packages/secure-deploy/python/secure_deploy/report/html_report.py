@@ -12,7 +12,7 @@ browser test reads both).
 from __future__ import annotations
 
 import html
-from typing import Any, List, Sequence, Tuple
+from typing import Any, Dict, List, Sequence, Tuple
 
 from ..model import Report, RuleResult, Severity, Status
 from ..ruledocs import reference_url
@@ -37,7 +37,7 @@ th{background:#f0f0f0;position:sticky;top:0}
 .badge{display:inline-block;border-radius:3px;padding:1px 6px;color:#fff;font-size:.8em;white-space:nowrap}
 .filters{display:flex;flex-wrap:wrap;gap:12px;align-items:center;margin:12px 0}
 details>summary{cursor:pointer;color:#1565c0}pre{background:#f5f5f5;padding:6px;overflow-x:auto;white-space:pre-wrap}
-td code{white-space:nowrap}ul.f{margin:4px 0;padding-left:18px}.ev{color:#555;font-size:.85em}
+td code{white-space:nowrap}.fix{margin-top:4px}.fix code,.doc code{background:#f0f0f0;padding:0 3px;border-radius:2px;white-space:normal;overflow-wrap:anywhere}ul.f{margin:4px 0;padding-left:18px}.ev{color:#555;font-size:.85em}
 #sd-errors:empty{display:none}#sd-errors{color:#b00020;border:1px solid #b00020;padding:8px}
 .notes li{margin:2px 0}
 """
@@ -47,11 +47,12 @@ td code{white-space:nowrap}ul.f{margin:4px 0;padding-left:18px}.ev{color:#555;fo
 _JS = """
 window.onerror=function(msg,src,line){var e=document.getElementById('sd-errors');
  if(e){var d=document.createElement('div');d.className='sd-error';d.textContent=String(msg)+' (line '+line+')';e.appendChild(d);}return false;};
+var SEV_RANK=%SEV_RANK%;
 function sdFilter(){
  var sev=document.getElementById('f-sev').value,st=document.getElementById('f-status').value,
      q=document.getElementById('f-text').value.toLowerCase(),rows=document.querySelectorAll('#findings tbody tr'),shown=0;
  for(var i=0;i<rows.length;i++){var r=rows[i],ok=true;
-  if(sev&&r.getAttribute('data-severity')!==sev)ok=false;
+  if(sev&&(+r.getAttribute('data-sev-rank'))<(+(SEV_RANK[sev]||0)))ok=false;
   if(st==='problems'){if(r.getAttribute('data-problem')!=='1')ok=false;}else if(st&&r.getAttribute('data-status')!==st)ok=false;
   if(q&&r.textContent.toLowerCase().indexOf(q)<0)ok=false;
   r.style.display=ok?'':'none';if(ok)shown++;}
@@ -68,6 +69,9 @@ document.addEventListener('DOMContentLoaded',function(){
  sdFilter();var s=document.getElementById('sd-status');s.setAttribute('data-state','ready');s.textContent='ready';
 });
 """
+
+
+_SEV_RANK_JS = "{" + ",".join(f'"{sv.value}":{sv.rank}' for sv in Severity) + "}"
 
 
 def _e(text: Any) -> str:
@@ -97,25 +101,43 @@ def bar_chart(title: str, bars: Sequence[Tuple[str, int, str]], chart_id: str) -
     return "".join(parts)
 
 
-def trend_chart(points: Sequence[Tuple[str, float]]) -> str:
-    """Score over time as an inline SVG line chart (0-100 scale)."""
-    w, h, pad = 520, 180, 30
+def when(iso: str) -> str:
+    """'2026-10-01 14:05' from an ISO 8601 time: two runs a day stay apart."""
+    return iso[:16].replace("T", " ") if len(iso) >= 16 else iso
+
+
+def trend_chart(points: Sequence[Tuple[str, float]], chart_id: str = "chart-trend", target: str = "") -> str:
+    """Score over time as an inline SVG line chart (0-100 scale), of one target."""
+    w, h, pad = 520, 190, 30
     n = len(points)
     xs = [pad + (w - 2 * pad) * (i / (n - 1) if n > 1 else 0.5) for i in range(n)]
-    ys = [h - pad - (h - 2 * pad) * max(0.0, min(100.0, s)) / 100 for _, s in points]
+    ys = [h - pad - 10 - (h - 2 * pad - 10) * max(0.0, min(100.0, s)) / 100 for _, s in points]
     line = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, ys))
-    dots = "".join(f'<circle class="pt" cx="{x:.1f}" cy="{y:.1f}" r="3" fill="#1565c0">'
-                   f'<title>{_e(t)}: {s}</title></circle>' for (t, s), x, y in zip(points, xs, ys))
-    grid = "".join(f'<line x1="{pad}" x2="{w - pad}" y1="{h - pad - (h - 2 * pad) * g / 100:.1f}" '
-                   f'y2="{h - pad - (h - 2 * pad) * g / 100:.1f}" stroke="#e0e0e0"/>'
-                   f'<text x="2" y="{h - pad - (h - 2 * pad) * g / 100 + 4:.1f}" font-size="10">{g}</text>'
+    dots = "".join(f'<circle class="pt" data-time="{_e(t)}" cx="{x:.1f}" cy="{y:.1f}" r="3" fill="#1565c0">'
+                   f'<title>{_e(when(t))} UTC: score {s}</title></circle>' for (t, s), x, y in zip(points, xs, ys))
+    grid = "".join(f'<line x1="{pad}" x2="{w - pad}" y1="{h - pad - 10 - (h - 2 * pad - 10) * g / 100:.1f}" '
+                   f'y2="{h - pad - 10 - (h - 2 * pad - 10) * g / 100:.1f}" stroke="#e0e0e0"/>'
+                   f'<text x="2" y="{h - pad - 10 - (h - 2 * pad - 10) * g / 100 + 4:.1f}" font-size="10">{g}</text>'
                    for g in (0, 50, 100))
-    first, last = _e(points[0][0][:10]), _e(points[-1][0][:10])
-    return (f'<svg id="chart-trend" role="img" aria-label="score trend" width="{w}" height="{h}" '
-            f'xmlns="http://www.w3.org/2000/svg"><text x="{pad}" y="14" font-size="13" font-weight="600">'
-            f'Score over {n} runs</text>{grid}<polyline fill="none" stroke="#1565c0" stroke-width="2" '
-            f'points="{line}"/>{dots}<text x="{pad}" y="{h - 8}" font-size="10">{first}</text>'
-            f'<text x="{w - pad - 60}" y="{h - 8}" font-size="10">{last}</text></svg>')
+    first, last = _e(when(points[0][0])), _e(when(points[-1][0]))
+    title = f"Score over {n} run{'s' if n != 1 else ''}" + (f": {target}" if target else "")
+    return (f'<svg id="{chart_id}" class="trend" data-target="{_e(target)}" role="img" '
+            f'aria-label="score trend of {_e(target)}" width="{w}" height="{h}" xmlns="http://www.w3.org/2000/svg">'
+            f'<text x="{pad}" y="14" font-size="13" font-weight="600">{_e(title[:90])}</text>{grid}'
+            f'<polyline fill="none" stroke="#1565c0" stroke-width="2" points="{line}"/>{dots}'
+            f'<text class="axis" x="{pad}" y="{h - 8}" font-size="10">{first}</text>'
+            f'<text class="axis" x="{w - pad}" y="{h - 8}" font-size="10" text-anchor="end">{last} UTC</text></svg>')
+
+
+def trends(history: Sequence[Any], report: Report) -> str:
+    """One chart per audited target: runs of different deployments never share a line."""
+    series: Dict[str, List[Tuple[str, float]]] = {}
+    for p in history:
+        series.setdefault(getattr(p, "target", "") or report.target, []).append((p.started_at, float(p.score)))
+    series.setdefault(report.target, []).append((report.started_at, report.summary.score))
+    ordered = [report.target] + [t for t in series if t != report.target]   # this run's target first
+    return "".join(f'<div class="card">{trend_chart(sorted(series[t]), "chart-trend" if i == 0 else f"chart-trend-{i + 1}", t)}</div>'
+                   for i, t in enumerate(ordered))
 
 
 def _reference(text: str) -> str:
@@ -126,10 +148,27 @@ def _reference(text: str) -> str:
     return f'<li><a href="{_e(url)}" rel="noopener noreferrer">{_e(text)}</a></li>'
 
 
+def rich(text: str) -> str:
+    """Escaped text with the rules' `code` spans as <code>, never literal backticks."""
+    parts = " ".join(text.split()).split("`")
+    if len(parts) % 2 == 0:            # an unpaired backtick: show the text as written
+        return _e(" ".join(text.split()))
+    return "".join(f"<code>{_e(p)}</code>" if i % 2 else _e(p) for i, p in enumerate(parts))
+
+
+# Rows whose fix is shown in the row itself (the reader has something to do).
+_FIX_SHOWN = (Status.FAIL, Status.WARN, Status.MANUAL)
+
+
+def _fix(r: RuleResult) -> str:
+    return f'<div class="fix"><b>Fix:</b> {rich(r.meta.remediation)}</div>' if r.status in _FIX_SHOWN else ""
+
+
 def _doc(r: RuleResult) -> str:
     m = r.meta
-    out = ["<details class=\"doc\"><summary>rule documentation</summary>",
-           f"<p><b>Why:</b> {_e(m.rationale)}</p><p><b>Fix:</b> {_e(m.remediation)}</p>"]
+    out = ["<details class=\"doc\"><summary>rule documentation</summary>", f"<p><b>Why:</b> {rich(m.rationale)}</p>"]
+    if r.status not in _FIX_SHOWN:
+        out.append(f"<p><b>Fix:</b> {rich(m.remediation)}</p>")
     if m.paths:
         out.append("<p><b>Checks:</b> " + ", ".join(f"<code>{_e(p)}</code>" for p in m.paths) + "</p>")
     if m.example:
@@ -154,22 +193,23 @@ def _findings_cell(r: RuleResult) -> str:
         waiver = f"<div class=\"ev\">waived: {_e(f.waiver)}</div>" if f.waiver else ""
         if f.acceptance:
             waiver += f"<div class=\"ev\">{_e(f.acceptance)}</div>"
-        items.append(f"<li>{_badge(f.status.value, _STATUS_COLOUR[f.status.value])} {obj}{_e(f.message)}{loc}"
+        items.append(f"<li>{_badge(f.status.value, _STATUS_COLOUR[f.status.value])} {obj}{rich(f.message)}{loc}"
                      + (f"<div class=\"ev\">{_e(ev)}</div>" if ev else "") + waiver + "</li>")
     return "<ul class=\"f\">" + "".join(items) + "</ul>"
 
 
 def _row(r: RuleResult) -> str:
     st, sev = r.status.value, r.meta.severity.value
-    return (f'<tr data-rule="{_e(r.rule_id)}" data-severity="{sev}" data-status="{st}" '
+    return (f'<tr data-rule="{_e(r.rule_id)}" data-severity="{sev}" data-sev-rank="{r.meta.severity.rank}" '
+            f'data-status="{st}" '
             f'data-problem="{1 if st in _PROBLEMS else 0}">'
             f"<td><code>{_e(r.rule_id)}</code></td><td>{_badge(sev, _SEV_COLOUR[sev])}</td>"
             f"<td>{_badge(st, _STATUS_COLOUR[st])}</td>"
-            f"<td><b>{_e(r.meta.title)}</b><div>{_e(r.message)}</div>{_doc(r)}</td>"
+            f"<td><b>{_e(r.meta.title)}</b><div>{rich(r.message)}</div>{_fix(r)}{_doc(r)}</td>"
             f"<td>{_findings_cell(r)}</td></tr>")
 
 
-_LETTER = {"pass": "P", "fail": "F", "warn": "W", "manual": "M", "error": "E", "waived": "V",
+_LETTER = {"pass": "P", "fail": "F", "warn": "W", "manual": "M", "error": "E", "waived": "V", "accepted": "A",
            "not-applicable": "-"}
 _QUIET = ("pass", "not-applicable")
 
@@ -222,24 +262,23 @@ def render(report: Report, options: Any = None) -> str:
             sev_counts[r.meta.severity.value] += 1
     sev_chart = bar_chart("Open findings by severity", [(k, n, _SEV_COLOUR[k]) for k, n in sev_counts.items()],
                           "chart-severity")
-    trend = ""
-    if history:
-        pts = [(h.started_at, float(h.score)) for h in history] + [(report.started_at, s.score)]
-        trend = f'<div class="card">{trend_chart(pts)}</div>'
+    trend = trends(history, report) if history else ""
     notes = ""
     if report.notes:
         notes = ("<section><h2>Notes</h2><ul class=\"notes\">"
                  + "".join(f"<li>{_e(n)}</li>" for n in report.notes) + "</ul></section>")
     status_opts = [("problems", ", ".join(_PROBLEMS)), ("", "all statuses")] + \
         [(k, k) for k in by_status]
-    sev_opts = [("", "all severities")] + [(sv.value, sv.value) for sv in Severity]
+    # "this severity or higher", as --min-severity and --fail-on read it.
+    sev_opts = [("", "all severities")] + [(sv.value, sv.value if sv is Severity.CRITICAL else f"{sv.value} or higher")
+                                           for sv in Severity if sv is not Severity.INFO]
     parts: List[str] = [
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">",
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
         "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">",
         "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">",
         f"<title>secure-deploy audit: score {s.score}</title><style>{_CSS}</style>",
-        f"<script>{_JS}</script></head><body>",
+        f"<script>{_JS.replace('%SEV_RANK%', _SEV_RANK_JS)}</script></head><body>",
         "<header><h1>secure-deploy audit</h1>",
         f"<p class=\"meta\">target: {_e(report.target)}</p>",
         f"<p class=\"meta\">{_e(report.nso_version.statement)}</p>",
