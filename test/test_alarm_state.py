@@ -167,6 +167,12 @@ def test_changed_text_or_severity_is_sent_again_and_device_change_moves_alarms()
     assert [r.key.device for r in state2] == ["nso-east"]
 
 
+def test_one_period_between_message_and_fix() -> None:
+    state, _ = run([result("R1", Status.FAIL, message="bad thing."), result("R2", Status.ERROR, message="no file.")])
+    assert by_key(state)[key("R1")].text == "R1 title of R1: bad thing. Fix: do this"
+    assert "could not be evaluated: no file. Its" in by_key(state)[key("R2", AlarmType.NOT_EVALUATED)].text
+
+
 def test_long_texts_are_cut() -> None:
     state, _ = run([result("R1", Status.FAIL, message="x" * 5000)])
     assert len(state[0].text) == TEXT_MAX and state[0].text.endswith("\u2026")

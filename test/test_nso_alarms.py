@@ -192,8 +192,10 @@ def test_the_notifier_daemon_stops_with_the_package(dep) -> None:
     import sys
     daemon = sys.modules["secure_deploy.nso.notify"].NOTIFIER._daemon
     assert daemon is not None and daemon.is_alive()
+    mine = lambda: [op for op, name in dep.d.thread_log if name == "secure-deploy-notifier"]  # noqa: E731
+    assert mine() == ["add"]                       # announced to NSO while it runs
     dep.d.restart_vm()
-    assert not daemon.is_alive()
+    assert not daemon.is_alive() and mine() == ["add", "del"]
     dep.audit()          # the new VM registers the stream again
     assert len(dnotif.sent(dep.d)) == 2
 

@@ -141,6 +141,11 @@ def object_alarm_name(rule_id: str, obj: Optional[str]) -> str:
     return rule_id if obj is None else f"{rule_id} {obj}"
 
 
+def _sentences(msgs: List[str]) -> str:
+    """Messages joined with "; ", each without its final period (the text adds one)."""
+    return "; ".join(dict.fromkeys(m.rstrip(". ") for m in msgs))
+
+
 def _fix(r: RuleResult) -> str:
     return f" Fix: {r.meta.remediation}" if r.meta.remediation else ""
 
@@ -171,9 +176,9 @@ def _violations(r: RuleResult, settings: AlarmSettings, sev: AlarmSeverity,
         out[key] = _Want(r.rule_id, r.meta.severity, sev, _cut(text))
 
     for o in shown:
-        want(o, f"{head} {o}: {'; '.join(dict.fromkeys(by_object[o]))}.{_fix(r)}")
+        want(o, f"{head} {o}: {_sentences(by_object[o])}.{_fix(r)}")
     if rule_msgs or extra:
-        parts = list(dict.fromkeys(rule_msgs))
+        parts = [_sentences(rule_msgs)] if rule_msgs else []
         if extra:
             parts.append(f"{extra} more failing object{'s' if extra > 1 else ''} without an alarm of "
                          f"their own (at most {cap} per rule; the audit report lists them all)")
@@ -183,7 +188,7 @@ def _violations(r: RuleResult, settings: AlarmSettings, sev: AlarmSeverity,
 
 def _not_evaluated(r: RuleResult, settings: AlarmSettings) -> Dict[AlarmKey, _Want]:
     key = AlarmKey(settings.device, AlarmType.NOT_EVALUATED, r.rule_id)
-    text = (f"{r.rule_id} {r.meta.title} could not be evaluated: {r.message}. Its violation alarms "
+    text = (f"{r.rule_id} {r.meta.title} could not be evaluated: {_sentences([r.message])}. Its violation alarms "
             "keep their last state until the rule is evaluated again.")
     return {key: _Want(r.rule_id, r.meta.severity, AlarmSeverity.INDETERMINATE, _cut(text))}
 

@@ -17,6 +17,7 @@ import ncs
 # key-rotation handlers belong to the rotation code; until their module exists
 # they are skipped with a log line (the CLI then reports "no registered callback").
 ROTATION_MODULE = "secure_deploy.nso.rotation_actions"
+NOTIFY_MODULE = "secure_deploy.nso.notify"
 ACTIONPOINTS: Dict[str, str] = {
     "secure-deploy-audit": "secure_deploy.nso.actions.AuditAction",
     "secure-deploy-report": "secure_deploy.nso.actions.ReportAction",
@@ -41,6 +42,9 @@ def handler_class(path: str) -> Optional[Any]:
 class Main(ncs.application.Application):
     def setup(self) -> None:
         self.log.info("secure-deploy: registering actions")
+        # The notification daemon starts at the first audit run, not here; it
+        # announces its thread through this Application (notify.Notifier).
+        importlib.import_module(NOTIFY_MODULE).NOTIFIER.app = self
         for point, path in ACTIONPOINTS.items():
             cls = handler_class(path)
             if cls is None:
@@ -62,7 +66,7 @@ class Main(ncs.application.Application):
             resume(self.log, self)
 
     def teardown(self) -> None:
-        notify = sys.modules.get("secure_deploy.nso.notify")
+        notify = sys.modules.get(NOTIFY_MODULE)
         if notify is not None:
             notify.NOTIFIER.stop()      # the notification daemon, if a run started it
         rot = sys.modules.get(ROTATION_MODULE)

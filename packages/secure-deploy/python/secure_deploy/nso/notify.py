@@ -92,17 +92,26 @@ def tag_values(nodes: Sequence[Node]) -> List[Any]:
     return out
 
 
+THREAD_NAME = "secure-deploy-notifier"
+
+
 class Notifier:
-    """One daemon and stream registration per Python VM, made at the first send."""
+    """One daemon and stream registration per Python VM, made at the first send.
+
+    `app` (set by main.Main.setup) is told about the daemon's thread while it runs:
+    `show python-vm status current` lists the threads a package announces
+    (nso-python-vm.md; add_running_thread/del_running_thread, pyapi/ncs.application.md).
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._daemon: Optional[Any] = None
         self._nctx: Optional[Any] = None
+        self.app: Optional[Any] = None
 
     def _start(self, log: Any) -> Any:
         if self._nctx is None:
-            daemon = ncs.dp.Daemon("secure-deploy-notifier", log=log)
+            daemon = ncs.dp.Daemon(THREAD_NAME, log=log)
             try:
                 daemon.load_schemas()
                 nctx = _ncs.dp.register_notification_stream(daemon.ctx(), _NoReplay(_dt.datetime.now(_dt.timezone.utc)),
@@ -112,6 +121,8 @@ class Notifier:
                 daemon.finish()
                 raise
             self._daemon, self._nctx = daemon, nctx
+            if self.app is not None:
+                self.app.add_running_thread(THREAD_NAME)
         return self._nctx
 
     def send(self, nodes: Sequence[Node], when: _dt.datetime, log: Any) -> bool:
@@ -131,6 +142,8 @@ class Notifier:
     def _stop(self) -> None:
         if self._daemon is not None:
             self._daemon.finish()
+            if self.app is not None:
+                self.app.del_running_thread(THREAD_NAME)
         self._daemon = self._nctx = None
 
     def stop(self) -> None:
