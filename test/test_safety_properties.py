@@ -366,7 +366,7 @@ def prop(fn):  # the settings every property test runs with
     return PROFILE(fn)
 
 
-FORMATS = ["text", "json", "sarif", "junit", "html"]
+FORMATS = ["text", "json", "sarif", "junit", "html", "markdown", "gitlab-codequality"]
 
 
 # ---------------------------------------------------------------- the commands
@@ -423,7 +423,7 @@ def test_report_render(report, fmt, to_input, history):
         check(ws, rc, out, err, set())
         if to_input:
             assert rc == 2
-        elif rc == 0 and fmt in ("json", "sarif"):
+        elif rc == 0 and fmt in ("json", "sarif", "gitlab-codequality"):
             json.loads((ws.dir / "out").read_text())      # strict JSON: no NaN/Infinity
     finally:
         ws.close()

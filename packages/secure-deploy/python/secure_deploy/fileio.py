@@ -20,7 +20,7 @@ import contextlib
 import contextvars
 import os
 import stat
-from typing import Iterator, Optional, Set, Tuple
+from typing import Callable, Iterator, Optional, Set, Tuple
 
 from .errors import InputError
 from .redact import printable
@@ -223,6 +223,29 @@ def write_file(path: str, data: bytes, *, mode: Optional[int] = None,
             raise
     finally:
         os.close(dfd)
+
+
+def create_new(path: str, data: bytes, *, mode: int = 0o600, owner: Optional[Tuple[int, int]] = None,
+               hook: Optional[Callable[[str], None]] = None) -> None:
+    """Create `path`, which must not exist (O_EXCL: never over a file, never through a
+    link), holding `data` fsynced, then give it `owner` and `mode`. For backups, temp
+    files and new keys files; OSError (FileExistsError, ...) is the caller's to word.
+    `hook("written")` and `hook("synced")` mark the steps (crash tests inject there)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        if hook is not None:
+            hook("written")
+        os.fsync(fd)
+        if hook is not None:
+            hook("synced")
+        if owner is not None:
+            set_owner(fd, *owner)
+        os.fchmod(fd, mode)
+    finally:
+        os.close(fd)
 
 
 def set_owner(fd: int, uid: int, gid: int) -> None:

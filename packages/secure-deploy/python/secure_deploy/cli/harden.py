@@ -16,7 +16,7 @@ from ..errors import InputError
 from ..facts.ncsconf import ENV_VARS
 from ..facts.types import EXPOSURES
 from ..facts.version import resolve_version
-from ..fileio import set_owner, write_file
+from ..fileio import create_new, write_file
 from ..redact import printable, terminal_safe
 from ..facts.keyfile import serialize
 from ..facts.keys import inline_keys_file
@@ -72,13 +72,7 @@ def _backup(src: str, dst: str, like: os.stat_result) -> None:
     # Exclusive create (never overwrites an earlier backup, never follows a planted
     # link), the original's bytes, mode and owner (the file may hold inline keys).
     try:
-        fd = os.open(dst, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-        with os.fdopen(fd, "wb") as fout:
-            fout.write(read_bytes(src))
-            fout.flush()
-            os.fsync(fout.fileno())
-            set_owner(fout.fileno(), like.st_uid, like.st_gid)
-            os.fchmod(fout.fileno(), stat.S_IMODE(like.st_mode))
+        create_new(dst, read_bytes(src), mode=stat.S_IMODE(like.st_mode), owner=(like.st_uid, like.st_gid))
     except OSError as e:
         raise InputError(f"{printable(dst)}: cannot create the backup: {e.strerror}") from None
 

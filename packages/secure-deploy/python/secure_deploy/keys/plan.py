@@ -5,14 +5,15 @@ Pure except for key generation, which uses `secrets` (the OS CSPRNG).
 """
 from __future__ import annotations
 
-import os
 import secrets
 from typing import Callable, Dict, Optional, Tuple
 
 from ..facts.keyfile import (AES_KEYS, DES3_KEYS, FORMAT_2, FORMAT_LEGACY, KEY_LENGTHS,
                             LEGACY_GENERATION, MAX_GENERATION, KeySet, KeysFile, file_fingerprint,
                             line_name, make_keyset)
+from ..fileio import create_new
 from ..frozen import frozen
+from ..redact import printable
 from .writer import RotationError
 
 # 3DES was removed in NSO 6.5 (NSO-FACTS.md §2.2): new DES3 keys only for 6.4.
@@ -203,15 +204,11 @@ def plan_inline_migration(conf_path: str, inline: KeysFile, keys_path: str) -> I
 def write_new_keys_file(path: str, text: str) -> None:
     """Create a keys file that must not exist yet: exclusive, 0600, fsynced."""
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        create_new(path, text.encode("utf-8"), mode=0o600)
     except FileExistsError:
-        raise RotationError(f"{path}: already exists; refusing to overwrite a keys file") from None
+        raise RotationError(f"{printable(path)}: already exists; refusing to overwrite a keys file") from None
     except OSError as e:
-        raise RotationError(f"{path}: cannot create: {e.strerror}") from None
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
+        raise RotationError(f"{printable(path)}: cannot create: {e.strerror}") from None
 
 
 __all__ = ["RotationPlan", "plan_rotation", "new_keyset", "nso_commands", "InlineMigrationPlan",

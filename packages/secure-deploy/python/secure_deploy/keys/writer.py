@@ -18,7 +18,7 @@ import stat
 from typing import Callable, Iterable, List, Optional, Tuple
 
 from ..errors import SecureDeployError
-from ..fileio import set_owner
+from ..fileio import create_new, set_owner
 from ..redact import printable
 from ..frozen import frozen
 
@@ -152,21 +152,15 @@ def _fsync_dir(directory: str) -> None:
 def _exclusive(path: str, data: bytes, mode: int, uid: int, gid: int,
                hook: Hook = _no_hook, steps: bool = False) -> None:
     """Create `path` (must not exist) with `data`, fsynced, owned uid:gid, mode `mode`."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-        if steps:
+    def step(name: str) -> None:
+        if not steps:
+            return
+        if name == "written":
             hook(STEP_TEMP_WRITE)
             hook(STEP_BEFORE_FSYNC)
-        os.fsync(fd)
-        if steps:
+        else:
             hook(STEP_AFTER_FSYNC)
-        set_owner(fd, uid, gid)
-        os.fchmod(fd, mode)
-    finally:
-        os.close(fd)
+    create_new(path, data, mode=mode, owner=(uid, gid), hook=step)
 
 
 def check_can_keep_owner(path: str) -> os.stat_result:

@@ -79,4 +79,4 @@ def issues(report: Report, base_dir: Optional[str] = None) -> List[Dict[str, Any
 
 
 def render(report: Report, options: Any = None) -> str:
-    return json.dumps(issues(report, getattr(options, "base_dir", None)), indent=2) + "\n"
+    return json.dumps(issues(report, getattr(options, "base_dir", None)), indent=2, allow_nan=False) + "\n"

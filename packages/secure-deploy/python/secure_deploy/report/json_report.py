@@ -221,7 +221,7 @@ def _node_info(rd: _Reader, d: Any, where: str) -> NodeInfo:
                     cluster_source=rd.get(d, "cluster_source", where, str, ""),
                     keys_fingerprint=rd.get(keys, "fingerprint", where + ".keys", str, None),
                     keys_state=rd.get(keys, "state", where + ".keys", str, ""),
-                    settings=tuple(sorted(settings.items())))
+                    settings=tuple(sorted((terminal_safe(k), terminal_safe(v)) for k, v in settings.items())))
 
 
 def _node_run(rd: _Reader, d: Any, where: str) -> NodeRun:
