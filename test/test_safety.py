@@ -128,6 +128,16 @@ def test_root_rotation_gives_lock_history_and_backup_the_keys_files_owner(site, 
         assert (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)) == (NSO_UID, NSO_GID, 0o600), p
 
 
+@pytest.mark.skipif(not ROOT, reason="changing owners needs root")
+def test_a_root_owned_lock_left_by_an_earlier_root_run_is_handed_to_the_keys_owner(site, capsys):
+    d, _, keys, _ = site
+    lock = Path(lock_path(str(keys)))
+    lock.touch(mode=0o600)                       # what a root rotation used to leave
+    os.chown(keys, NSO_UID, NSO_GID)
+    assert main(["keys", "rotate", "--keys-file", str(keys), "--nso-version", "6.4"]) == 0
+    assert (lock.stat().st_uid, lock.stat().st_gid) == (NSO_UID, NSO_GID)
+
+
 # ---- 3: CDB files loaded together merge like CDB init loading -------------------------------
 
 def _users(*entries: str) -> str:
