@@ -214,3 +214,25 @@ def test_audit_action_matches_the_standalone_audit(name: str, tmp_path, monkeypa
         yanglint_check(dep.d.dump_xml(config=False))
     assert got == expected
     assert len(set(got.values())) >= 2, got     # not a degenerate all-error / all-n/a run
+
+
+def test_a_module_this_nso_lacks_degrades_only_its_sections() -> None:
+    # No tailf-ncs (devices, authgroups, /ssh, HA): its queries fail with ERR_XPATH,
+    # its keypaths with ERR_BADPATH; only those sections read as absent, users and
+    # NACM are still read (before: ERR_XPATH aborted every CDB fact).
+    d = nd.new_double(aaa=True)
+    with nd.install(d):
+        d.seed_xml(_aaa_only(DEV_CDB_XML))
+        f = nso_cdb_facts(d)
+    assert f.users and f.nacm is not None
+    assert (f.devices, f.authgroups, f.global_host_key_verification, f.ha_token_set) == (None, None, None, None)
+    assert f.profiles == () and f.global_ssh_algorithms == ()
+
+
+def _aaa_only(xml: str) -> str:
+    from lxml import etree
+    root = etree.fromstring(xml.encode())
+    for child in list(root):
+        if etree.QName(child).localname not in ("aaa", "nacm"):
+            root.remove(child)
+    return etree.tostring(root).decode()

@@ -102,17 +102,15 @@ def test_transport_error_from_apply_leaves_applying(rot_env) -> None:
     assert env.fake.active == 0
 
 
-@pytest.mark.parametrize("kind", ["eof", "oserror", "reply"])
-def test_key_ops_classifies_apply_errors(ncs_double, monkeypatch, kind) -> None:
+@pytest.mark.parametrize("kind", ["eof", "err_os", "oserror", "reply"])
+def test_key_ops_classifies_apply_errors(ncs_double, kind) -> None:
+    # The double's _ncs.error.EOF and ERR_OS are NSO's (pyapi/_ncs.error.md, _ncs.md).
     from secure_deploy.keys.writer import RotationError
     from secure_deploy.nso import key_ops
     _ncs = sys.modules["_ncs"]
-
-    class EOF(Exception):
-        pass
-    monkeypatch.setattr(_ncs.error, "EOF", EOF, raising=False)
-    errors = {"eof": EOF("NSO closed the socket"), "oserror": BrokenPipeError(32, "Broken pipe"),
-              "reply": _ncs.error.Error(19, "keys differ on HA node nso-2")}
+    errors = {"eof": _ncs.error.EOF("NSO closed the socket"), "oserror": BrokenPipeError(32, "Broken pipe"),
+              "err_os": _ncs.error.Error(_ncs.ERR_OS, "write failed"),
+              "reply": _ncs.error.Error(_ncs.ERR_EXTERNAL, "keys differ on HA node nso-2")}
 
     def apply(inp, out):
         raise errors[kind]

@@ -310,7 +310,7 @@ def read_ha_token(t: Any) -> Optional[bool]:
 def _section(fn: Callable[[], Any]) -> Any:
     """A section's facts; None when its YANG module is not loaded in this NSO.
 
-    MAAPI reports an unknown path as ERR_BADPATH, maagic as KeyError.
+    An unknown node is ERR_BADPATH for a keypath, ERR_XPATH for a query, KeyError in maagic.
     """
     try:
         return fn()

@@ -191,16 +191,13 @@ def is_transport_error(e: BaseException) -> bool:
     """The connection to NSO broke, as opposed to NSO answering with an error.
 
     _ncs.error.EOF is what the Python API raises when NSO closes the socket
-    (nso-gitbook pyapi `_ncs.error`); OSError covers socket errors (ConnectionError,
+    (pyapi/_ncs.error.md); OSError covers socket errors (ConnectionError,
     BrokenPipeError, ...); an _ncs.error.Error with confd_errno ERR_OS is an OS-level
-    failure of the call. Anything else (an action error reply) is NSO's answer."""
-    eof = getattr(getattr(_ncs, "error", None), "EOF", None)
-    if isinstance(eof, type) and isinstance(e, eof):
+    failure of the call (pyapi/_ncs.md). Anything else (an action error reply) is
+    NSO's answer."""
+    if isinstance(e, (_ncs.error.EOF, OSError, EOFError)):
         return True
-    if isinstance(e, (OSError, EOFError)):
-        return True
-    err_os = getattr(_ncs, "ERR_OS", None)
-    return err_os is not None and getattr(e, "confd_errno", None) == err_os
+    return isinstance(e, _ncs.error.Error) and getattr(e, "confd_errno", None) == _ncs.ERR_OS
 
 
 __all__ = ["MaapiKeyOps", "reload_via_maapi", "COMMIT_QUEUE_ITEMS", "why",
