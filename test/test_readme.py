@@ -109,3 +109,10 @@ def test_every_command_is_in_the_command_table():
     table = "\n".join(line for line in cli.splitlines() if line.startswith("| `secure-deploy "))
     missing = [c for c in COMMAND_MODULE if not re.search(rf"(`secure-deploy {c}\b|/ `{c}\b)", table)]
     assert not missing, f"add these commands to the table in docs/cli.md: {missing}"
+
+
+def test_the_exit_code_table_is_written_once():
+    """One table of exit codes (docs/cli.md); other pages link to it."""
+    rows = [(page.name, line) for page, text in PAGES.items() for line in text.splitlines()
+            if re.match(r"\|\s*2\s*\|.*usage", line)]
+    assert [name for name, _ in rows] == ["cli.md"], rows
