@@ -296,3 +296,32 @@ def test_waivers_check_knows_fleet_node_prefixes(tmp_path, capsys):
 def test_blank_waiver_object_is_an_error(tmp_path, capsys):
     assert _check(tmp_path, _waiver("SD-HASH-003", "  ")) == 2
     assert "object is blank" in capsys.readouterr().err
+
+
+def test_report_render_text_is_not_wrapped_in_a_pipe(demo_report, tmp_path, capsys):
+    saved = tmp_path / "r.json"
+    saved.write_text(render(demo_report, Format.JSON))
+    assert main(["report", "render", str(saved), "--format", "text"]) == 0
+    assert capsys.readouterr().out == render(demo_report, Format.TEXT, RenderOptions(width=None))
+
+
+@pytest.mark.parametrize("width", [None, 60, 80])
+def test_explain_never_splits_a_token(width):
+    from secure_deploy import registry
+    from secure_deploy.cli.catalog import explain_text
+    meta = registry.get("SD-SSH-002").meta
+    text = explain_text(meta, width)
+    assert text.split() == explain_text(meta, None).split()
+    cipher_list = next(t for t in meta.remediation.split() if "aes128-gcm@openssh.com," in t)
+    assert cipher_list in text.split()                          # whole, on one line
+    if width:
+        example_lines = set((meta.example + "\n" + meta.fix_example).splitlines())
+        assert all(len(ln) <= width or len(ln.split()) == 1 or ln.strip() in {e.strip() for e in example_lines}
+                   for ln in text.splitlines())
+
+
+def test_explain_in_a_pipe_is_not_wrapped(capsys):
+    main(["explain", "SD-SSH-002"])
+    out = capsys.readouterr().out
+    from secure_deploy import registry
+    assert " ".join(registry.get("SD-SSH-002").meta.remediation.split()) in out

@@ -4,13 +4,14 @@ from __future__ import annotations
 import argparse
 import json
 import textwrap
-from typing import Any, List, Sequence
+from typing import Any, List, Optional, Sequence
 
 from .. import registry
 from ..model import Rule, RuleMeta
 from ..ruledocs import GUIDANCE_URL, kinds_of, with_url
 from ..report.json_report import meta_dict
-from . import EXIT_OK
+from ..report.text_report import wrap
+from . import EXIT_OK, terminal_width
 
 
 def register(sub: Any) -> None:
@@ -62,22 +63,29 @@ def explain_dict(m: RuleMeta) -> dict:
                                              for k in kinds_of(m.objects)]}
 
 
-def explain_text(m: RuleMeta) -> str:
+def explain_text(m: RuleMeta, width: Optional[int] = 78) -> str:
+    """`width`: wrap at whitespace to it (never inside a token); None: no wrapping.
+    The examples are XML or shell written as they must be typed: never wrapped."""
     def para(text: str) -> List[str]:
-        return [textwrap.fill(p, 78) for p in text.split("\n\n")]
+        return [line for p in text.split("\n\n") for line in wrap(p, width)]
+
+    def items(lines: Sequence[str]) -> List[str]:
+        return [w for line in lines for w in wrap(line.strip(), width, "  ", "    ")]
     # Never empty: the title says what is checked, `reads` where from (host-only rules have no paths).
     checks = [m.title, *([f"reads: {', '.join(m.reads)}"] if m.reads else []), *m.paths]
-    out = [f"{m.id}: {m.title}", f"severity: {m.severity.value}   tags: {', '.join(m.tags)}", "",
-           "What it checks", *[f"  {line}" for line in checks], "",
-           "Objects (what a waiver's `object` may name)", *object_lines(m), "",
+    out = [*wrap(f"{m.id}: {m.title}", width, "", "  "), *wrap(f"severity: {m.severity.value} | tags: "
+                                                                f"{', '.join(m.tags)}", width, "", "  "), "",
+           "What it checks", *items(checks), "",
+           "Objects (what a waiver's `object` may name)", *items(object_lines(m)), "",
            "Why it matters", *para(m.rationale.replace("\n", " ")), ""]
     if m.example:
         out += ["Failing example", textwrap.indent(m.example, "  "), ""]
     out += ["Fix", *para(m.remediation.replace("\n", " "))]
     if m.fix_example:
         out += [textwrap.indent(m.fix_example, "  ")]
-    out += ["", "References", f"  Secure Deployment guidance: {m.section} <{GUIDANCE_URL}>",
-            *[f"  {with_url(r)}" for r in m.references], f"  applies to NSO {', '.join(m.versions)}"]
+    out += ["", "References", *items([f"Secure Deployment guidance: {m.section} <{GUIDANCE_URL}>",
+                                      *[with_url(r) for r in m.references],
+                                      f"applies to NSO {', '.join(m.versions)}"])]
     return "\n".join(out) + "\n"
 
 
@@ -86,5 +94,5 @@ def cmd_explain(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(explain_dict(meta), indent=2))
     else:
-        print(explain_text(meta), end="")
+        print(explain_text(meta, terminal_width()), end="")
     return EXIT_OK

@@ -18,7 +18,7 @@ from ..report.json_report import load_report, report_from_dict  # noqa: F401 - r
 from ..report.waivers import EXPIRY_WARNING_DAYS, load_waivers, object_problem
 from ..errors import UsageError
 from ..redact import printable
-from . import EXIT_FAIL, EXIT_OK, _Parser, write_output
+from . import EXIT_FAIL, EXIT_OK, _Parser, terminal_width, write_output
 from .audit import add_sarif_category
 
 
@@ -65,8 +65,10 @@ def cmd_report_render(args: argparse.Namespace) -> int:
     from .audit import history_points
     report = load_report(args.report)
     fmt = Format(args.format)
+    on_terminal = fmt is Format.TEXT and args.output in (None, "-")
+    # Text wraps like the audit's: to the terminal, never in a pipe or a file.
     opts = RenderOptions(base_dir=os.getcwd(), history=history_points(args.history),
-                         sarif_category=args.sarif_category)
+                         sarif_category=args.sarif_category, width=terminal_width() if on_terminal else None)
     write_output(render(report, fmt, opts), args.output)
     return EXIT_OK
 

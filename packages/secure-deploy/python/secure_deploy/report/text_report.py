@@ -42,7 +42,8 @@ def _paint(text: str, code: str, on: bool) -> str:
     return f"\x1b[{code}m{text}\x1b[0m" if on else text
 
 
-def _wrap(text: str, width: Optional[int], first: str, rest: str) -> List[str]:
+def wrap(text: str, width: Optional[int], first: str = "", rest: str = "") -> List[str]:
+    """Lines of `text` broken at whitespace only (a long token overflows); no wrapping for width None."""
     words = " ".join(text.split())
     if width is None:
         return [(first + words).rstrip()]
@@ -52,27 +53,27 @@ def _wrap(text: str, width: Optional[int], first: str, rest: str) -> List[str]:
 
 def _result_lines(r: RuleResult, width: Optional[int], colour: bool) -> List[str]:
     tag = f"[{_TAG.get(r.status, r.status.value.upper()):6}]"
-    lines = _wrap(f"{r.rule_id} {r.meta.title}", width, " " * 9, " " * 9)
+    lines = wrap(f"{r.rule_id} {r.meta.title}", width, " " * 9, " " * 9)
     lines[0] = _paint(tag, _COLOUR[r.status], colour) + " " + lines[0][9:]
     body = "    "
     if r.message:
-        lines += _wrap(r.message, width, body, body)
+        lines += wrap(r.message, width, body, body)
     loc = r.location
     if loc is not None:
-        lines += _wrap(f"at {loc.file}" + (f":{loc.line}" if loc.line else ""), width, body, body + "  ")
+        lines += wrap(f"at {loc.file}" + (f":{loc.line}" if loc.line else ""), width, body, body + "  ")
     for k, v in r.evidence[:6]:
-        lines += _wrap(f"{k}: {v}", width, body + "  ", body + "    ")
+        lines += wrap(f"{k}: {v}", width, body + "  ", body + "    ")
     if r.status is Status.WAIVED:
         for f in r.findings:
             if f.waiver:
                 who = f" ({f.object})" if f.object else ""
-                lines += _wrap(f"waived{who}: {f.waiver}", width, body, body + "  ")
+                lines += wrap(f"waived{who}: {f.waiver}", width, body, body + "  ")
     if r.status is Status.ACCEPTED:
         for f in r.findings:
             if f.acceptance:
-                lines += _wrap(f.acceptance, width, body, body + "  ")
+                lines += wrap(f.acceptance, width, body, body + "  ")
     if r.status in (Status.FAIL, Status.WARN, Status.MANUAL):
-        lines += _wrap("fix: " + r.meta.remediation, width, body, body + "     ")
+        lines += wrap("fix: " + r.meta.remediation, width, body, body + "     ")
     return lines
 
 
@@ -97,7 +98,7 @@ def node_lines(report: Report, width: int) -> List[str]:
                 counts[st.value] += 1
         cluster = f" (cluster {n.info.cluster})" if n.info.cluster else ""
         shown = ", ".join(f"{c} {k}" for k, c in counts.items() if c) or "nothing to act on"
-        out += _wrap(f"{n.info.name}{cluster}: score {n.score}, {shown}", width, "", "    ")
+        out += wrap(f"{n.info.name}{cluster}: score {n.score}, {shown}", width, "", "    ")
     out.append("")
     return out
 
@@ -107,8 +108,8 @@ def render(report: Report, options: Any = None) -> str:
     width = text_width(getattr(options, "width", DEFAULT_WIDTH))
     shown = _DETAIL[getattr(options, "detail", "default") or "default"]
     out: List[str] = []
-    out += _wrap(f"secure-deploy audit of {report.target}", width, "", "  ")
-    out += _wrap(report.nso_version.statement, width, "", "  ")
+    out += wrap(f"secure-deploy audit of {report.target}", width, "", "  ")
+    out += wrap(report.nso_version.statement, width, "", "  ")
     out.append("")
     for sev in Severity:
         rows = sorted((r for r in report.results if r.meta.severity is sev and r.status in shown),
@@ -120,13 +121,13 @@ def render(report: Report, options: Any = None) -> str:
             out += _result_lines(r, width, colour)
         out.append("")
     for note in report.notes:
-        out += _wrap(f"note: {note}", width, "", "      ")
+        out += wrap(f"note: {note}", width, "", "      ")
     if report.notes:
         out.append("")
     out += node_lines(report, width)
     failed = ", ".join(f"{n} {k}" for k, n in report.summary.failed_by_severity if n)
     if failed:
-        out += _wrap(f"failed by severity: {failed}", width, "", "  ")
+        out += wrap(f"failed by severity: {failed}", width, "", "  ")
     for line in summary_lines(report):
-        out += _wrap(line, width, "", "  ")
+        out += wrap(line, width, "", "  ")
     return "\n".join(out) + "\n"
