@@ -1,7 +1,8 @@
 """The folder layout is the architecture: imports point inward, one folder per capability.
 
 core (top-level modules) <- facts <- checks / keys / harden / report <- cli / nso; fleet (cross-node
-merging) reads facts and checks and is used by cli / nso.
+merging) reads facts and checks and is used by cli / nso; guidance (the guidance checklist)
+reads only the core and is used by report, cli and nso.
 """
 from __future__ import annotations
 
@@ -22,11 +23,12 @@ ALLOWED: Dict[str, Set[str]] = {
     "checks": {CORE, "facts"},
     "keys": {CORE, "facts"},
     "harden": {CORE, "facts", "checks"},
-    "report": {CORE, "facts"},
+    "guidance": {CORE},
+    "report": {CORE, "facts", "guidance"},
     "alarms": {CORE},
     "fleet": {CORE, "facts", "checks"},
-    "cli": {CORE, "facts", "checks", "keys", "harden", "report", "fleet"},
-    "nso": {CORE, "facts", "checks", "keys", "harden", "report", "alarms", "fleet"},
+    "cli": {CORE, "facts", "checks", "keys", "harden", "report", "fleet", "guidance"},
+    "nso": {CORE, "facts", "checks", "keys", "harden", "report", "alarms", "fleet", "guidance"},
 }
 
 

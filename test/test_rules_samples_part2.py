@@ -50,7 +50,7 @@ def text_of(name: str, xpath: str):
 
 def test_part2_rules_are_registered():
     ids = {r.id for r in RULES}
-    for topic, count in (("HASH", 3), ("LIMIT", 5), ("HA", 4), ("AUDIT", 3)):
+    for topic, count in (("HASH", 3), ("LIMIT", 6), ("HA", 5), ("AUDIT", 4)):
         assert len([i for i in ids if i.startswith(f"SD-{topic}-")]) == count, topic
     assert "SD-AUTH-004" in ids
 

@@ -18,7 +18,7 @@ from .ruledocs import kinds_of
 RULE_ID = re.compile(r"^SD-[A-Z]+-\d{3}$")
 
 CHECK_MODULES: Tuple[str, ...] = (
-    "install", "keys", "ssh", "auth", "interfaces", "ipc", "hashing", "limits",
+    "install", "conf", "keys", "ssh", "auth", "interfaces", "ipc", "hashing", "limits",
     "ha", "root", "nacm", "southbound", "accounting", "fleet",
 )
 

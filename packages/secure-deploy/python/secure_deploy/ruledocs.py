@@ -39,6 +39,8 @@ _PAGES: Tuple[Tuple[str, str], ...] = (
     ("NSO Administration Guide", _ADMIN),
     ("NSO Operation & Usage Guide", _OPS),
     ("NSO User Guide", _OPS),
+    ("nftables wiki: Meters", "https://wiki.nftables.org/wiki-nftables/index.php/Meters"),
+    ("iptables-extensions(8)", "https://ipset.netfilter.org/iptables-extensions.man.html"),
 )
 # Cisco's Secure Deployment guidance, which every rule's `section` refers to.
 GUIDANCE_URL = f"{_ADMIN}/installation-and-deployment/deployment/secure-deployment"

@@ -8,6 +8,9 @@ from ..facts.types import Facts, NcsConf
 from ..model import Finding, Status, finding
 
 NCS_CONF_MAN = "ncs.conf(5)"
+# Tag of a rule that covers a guidance item a person often has to check: it answers
+# MANUAL with what to check whenever the facts cannot decide (and PASS/FAIL where they can).
+MANUAL_CHECK = "manual-check"
 
 # `explain` examples: one local user as a CDB init file (aaa_init.xml) holds it.
 # Placeholders only: never a real hash or password.

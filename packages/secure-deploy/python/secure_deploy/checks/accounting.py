@@ -11,7 +11,7 @@ from typing import Sequence, Tuple
 from ..facts.types import Facts, NcsConf
 from ..model import Finding, Severity, Status, finding
 from ..registry import rule
-from ._common import NCS_CONF_MAN, conf
+from ._common import MANUAL_CHECK, NCS_CONF_MAN, conf
 
 SECTION = "Compliance Reporting"
 AUDIT = "/ncs-config/logs/audit-log"
@@ -100,3 +100,26 @@ def audit_network_log(facts: Facts) -> Sequence[Finding]:
     # syslog deliberately not counted: "Syslog is not available for audit-network-log.
     # These parameters have no effect." (ncs.conf(5), NSO 6.4).
     return _log_findings(conf(facts), NET_AUDIT, ("file", "external"), "audit network log")
+
+
+@rule("SD-AUDIT-004", "Compliance reports are defined and run", Severity.LOW,
+      rationale="""
+The guidance points at NSO's compliance reporting to answer who did what, whether
+the network's configuration complies, and to produce audit reports for regulators.
+Reports (/compliance/reports) and the compliance templates they check live in CDB
+and are run on demand or by the scheduler; whether they exist, cover the devices
+and services that matter, and are actually run and kept is a site decision this
+audit cannot make.""",
+      remediation="""
+Define compliance reports covering the devices and services in scope (with
+compliance templates for the expected configuration), run them on a schedule, and
+keep their output with the audit log.""",
+      section=SECTION, paths=("/compliance/reports",), references=(COMPLIANCE_GUIDE,),
+      tags=("accounting", MANUAL_CHECK), needs=(),
+      example="admin@ncs# show running-config compliance reports\n% No entries found.",
+      fix_example="admin@ncs# show running-config compliance reports\n"
+                  "compliance reports report weekly\n device-check all-devices\n device-check template baseline")
+def compliance_reports(facts: Facts) -> Sequence[Finding]:
+    return [finding(Status.MANUAL, "check that compliance reports are defined (`show running-config compliance "
+                    "reports`), cover the devices and services in scope, and are run on a schedule with their "
+                    "output kept", paths=("/compliance/reports",))]

@@ -6,7 +6,9 @@ from typing import Sequence
 from ..facts.types import Facts
 from ..model import Finding, Severity, Status, finding
 from ..registry import rule
-from ._common import AAA_USER_EXAMPLE, NCS_CONF_MAN, conf, expect_value
+from ._common import AAA_USER_EXAMPLE, MANUAL_CHECK, NCS_CONF_MAN, conf, expect_value
+from .interfaces import WEBUI, web_listens
+from .ssh import no_ssh_server
 
 SECTION = "Development vs. Production Deployment > Authentication; AAA > PAM Authentication"
 LOCAL_AUTH = "/ncs-config/aaa/local-authentication/enabled"
@@ -114,3 +116,135 @@ def no_local_credentials(facts: Facts) -> Sequence[Finding]:
     return [finding(Status.FAIL, "local user has a password although local authentication is off",
                     paths=(USERS, LOCAL_AUTH), obj=u.name, local_authentication=c.described(LOCAL_AUTH))
             for u in with_pw]
+
+
+# --- items of the guidance that need a person, or read what ncs.conf shows --------
+
+SECTION_METHODS = "AAA > Additional Authentication Methods"
+SECTION_PAM = "AAA > PAM Authentication"
+PUBKEY = "/ncs-config/aaa/ssh-pubkey-authentication"
+SSO = "/ncs-config/aaa/single-sign-on/enabled"
+EXT_AUTH = "/ncs-config/aaa/external-authentication/enabled"
+EXT_VALIDATION = "/ncs-config/aaa/external-validation/enabled"
+PKG_AUTH = "/ncs-config/aaa/package-authentication/enabled"
+X_AUTH_TOKEN = "/ncs-config/restconf/token-response/x-auth-token"
+RESTCONF = "/ncs-config/restconf/enabled"
+
+
+@rule("SD-AUTH-005", "OS groups give PAM users their NACM groups", Severity.LOW,
+      rationale="""
+With PAM, NSO takes a user's groups from the operating system's group database
+(/etc/group, or what NSS serves in its place) and NACM grants rights by those group
+names: membership of ncsadmin makes a user an administrator, ncsoper gives read-only
+access. Who is in which OS group is therefore the access-control decision, and it is
+made outside NSO where this audit cannot see it.""",
+      remediation="""
+On the NSO host, run `getent group ncsadmin ncsoper` (and every group a NACM
+rule-list names): members must be exactly the people of that role; remove stale
+accounts and keep service accounts out of ncsadmin.""",
+      section=SECTION_PAM, paths=(PAM_ENABLED,), references=("NSO Administration Guide: AAA Infrastructure",),
+      tags=("authentication", "ncs-conf", MANUAL_CHECK),
+      example="$ getent group ncsadmin\nncsadmin:x:1001:alice,bob,jenkins,olduser",
+      fix_example="$ getent group ncsadmin\nncsadmin:x:1001:alice,bob")
+def os_groups(facts: Facts) -> Sequence[Finding]:
+    c = conf(facts)
+    if not c.enabled(PAM_ENABLED):
+        return [finding(Status.NOT_APPLICABLE, "PAM is off (see SD-AUTH-002): groups do not come from the OS",
+                        paths=(PAM_ENABLED,))]
+    return [finding(Status.MANUAL, "PAM users get their NACM groups from the OS group database: on the NSO "
+                    "host check `getent group ncsadmin ncsoper` (and every group a NACM rule-list names) lists "
+                    "exactly the people of that role", paths=(PAM_ENABLED,), pam_service=c.described(PAM_SERVICE))]
+
+
+@rule("SD-AUTH-006", "SSH public key authentication is available for CLI and NETCONF", Severity.LOW,
+      rationale="""
+The guidance recommends SSH public key authentication for the CLI and NETCONF:
+keys cannot be guessed or phished like passwords and can be revoked per client.
+/ncs-config/aaa/ssh-pubkey-authentication decides where NSO's SSH server looks for
+authorized keys: `system` (the OS user's ~/.ssh/authorized_keys, the default),
+`local` (the NSO user's ssh_keydir) or `none`, which turns key authentication off
+and leaves passwords as the only way in.""",
+      remediation="""
+Leave /ncs-config/aaa/ssh-pubkey-authentication at `system` (or set `local`) and give
+operators and OSS clients keys instead of passwords.""",
+      section=SECTION_METHODS, paths=(PUBKEY,), references=(NCS_CONF_MAN,), tags=("authentication", "ssh", "ncs-conf"),
+      example="<aaa><ssh-pubkey-authentication>none</ssh-pubkey-authentication></aaa>",
+      fix_example="<aaa><ssh-pubkey-authentication>system</ssh-pubkey-authentication></aaa>")
+def ssh_pubkey(facts: Facts) -> Sequence[Finding]:
+    c = conf(facts)
+    if no_ssh_server(c) is not None:
+        return [finding(Status.NOT_APPLICABLE, "no built-in SSH server listens (CLI and NETCONF over SSH are off)",
+                        paths=(PUBKEY,))]
+    value = (c.effective(PUBKEY) or "").strip()
+    if value == "none":
+        return [finding(Status.FAIL, "SSH public key authentication is off: passwords are the only way in",
+                        paths=(PUBKEY,), location=c.location(PUBKEY), expected="system or local",
+                        actual=c.described(PUBKEY))]
+    if value not in ("system", "local"):
+        return [finding(Status.ERROR, f"ssh-pubkey-authentication {value!r} is not none, local or system",
+                        paths=(PUBKEY,), location=c.location(PUBKEY), actual=c.described(PUBKEY))]
+    return [finding(Status.PASS, f"SSH public key authentication is on ({value} authorized keys)",
+                    paths=(PUBKEY,), location=c.location(PUBKEY), actual=c.described(PUBKEY))]
+
+
+@rule("SD-AUTH-007", "RESTCONF clients authenticate with tokens or a central service", Severity.LOW,
+      rationale="""
+The guidance lists token, JWT, LDAP or TACACS+ authentication for RESTCONF: a client
+that sends a long-lived password with every request spreads it into scripts and
+CI variables. ncs.conf shows token support (restconf/token-response/x-auth-token),
+external authentication and validation (an executable that checks credentials or
+tokens such as JWTs) and package authentication. LDAP and TACACS+ usually sit behind
+PAM or external authentication, where this audit cannot see them.""",
+      remediation="""
+Give RESTCONF clients tokens (/ncs-config/restconf/token-response/x-auth-token with
+/ncs-config/aaa/external-validation for JWT) or authenticate them against LDAP or
+TACACS+ (PAM, /ncs-config/aaa/external-authentication or package authentication).""",
+      section=SECTION_METHODS, paths=(RESTCONF, X_AUTH_TOKEN, EXT_AUTH, EXT_VALIDATION, PKG_AUTH),
+      references=(NCS_CONF_MAN,), tags=("authentication", "restconf", "ncs-conf", MANUAL_CHECK),
+      example="ncs.conf: RESTCONF on, and nothing but passwords\n<restconf><enabled>true</enabled></restconf>",
+      fix_example="ncs.conf: tokens, validated by an external program (e.g. JWT)\n<restconf><enabled>true</enabled><token-response><x-auth-token>true</x-auth-token>"
+                  "</token-response></restconf>\n<aaa><external-validation><enabled>true</enabled>"
+                  "<executable>/opt/ncs/scripts/validate-jwt</executable></external-validation></aaa>")
+def restconf_auth(facts: Facts) -> Sequence[Finding]:
+    c = conf(facts)
+    if not c.enabled(RESTCONF):
+        return [finding(Status.NOT_APPLICABLE, "RESTCONF is disabled", paths=(RESTCONF,))]
+    on = [name for path, name in ((X_AUTH_TOKEN, "x-auth-token"), (EXT_VALIDATION, "external validation"),
+                                  (EXT_AUTH, "external authentication"), (PKG_AUTH, "package authentication"))
+          if c.enabled(path)]
+    if on:
+        return [finding(Status.PASS, f"RESTCONF can authenticate with {', '.join(on)}",
+                        paths=(X_AUTH_TOKEN, EXT_AUTH, EXT_VALIDATION, PKG_AUTH))]
+    return [finding(Status.MANUAL, "ncs.conf shows no token, external or package authentication for RESTCONF: "
+                    "check whether its clients authenticate through PAM against LDAP or TACACS+ (see the PAM "
+                    "service's configuration); otherwise give them tokens (x-auth-token, external-validation "
+                    "for JWT)", paths=(X_AUTH_TOKEN, EXT_AUTH, EXT_VALIDATION, PKG_AUTH),
+                    pam=c.described(PAM_ENABLED), pam_service=c.described(PAM_SERVICE))]
+
+
+@rule("SD-AUTH-008", "WebUI users log in through single sign-on", Severity.LOW,
+      rationale="""
+The guidance pairs the WebUI with HTTPS (SD-IF-004) and JSON-RPC single sign-on: with
+SSO (/ncs-config/aaa/single-sign-on, served by an authentication package such as a
+SAML one) operators log in with the organisation's identity provider and its
+multi-factor and revocation, instead of a password NSO or PAM checks.""",
+      remediation="""
+Enable /ncs-config/aaa/single-sign-on/enabled with an authentication package
+(/ncs-config/aaa/package-authentication) for the identity provider, or record why
+the WebUI keeps password login.""",
+      section=SECTION_METHODS, paths=(SSO, PKG_AUTH), references=(NCS_CONF_MAN,),
+      tags=("authentication", "webui", "ncs-conf", MANUAL_CHECK),
+      example="ncs.conf: the WebUI with password login only\n<webui><enabled>true</enabled></webui>",
+      fix_example="ncs.conf: single sign-on through an authentication package\n<aaa><single-sign-on><enabled>true</enabled></single-sign-on>"
+                  "<package-authentication><enabled>true</enabled></package-authentication></aaa>")
+def webui_sso(facts: Facts) -> Sequence[Finding]:
+    c = conf(facts)
+    if not c.enabled(WEBUI) or not web_listens(c):
+        return [finding(Status.NOT_APPLICABLE, "the WebUI is not served", paths=(WEBUI,))]
+    if c.enabled(SSO):
+        return [finding(Status.PASS, "WebUI single sign-on is enabled", paths=(SSO,), location=c.location(SSO),
+                        package_authentication=c.described(PKG_AUTH))]
+    return [finding(Status.MANUAL, "the WebUI uses password login (single sign-on is off): check whether it "
+                    "should log users in through the organisation's identity provider "
+                    "(/ncs-config/aaa/single-sign-on with an authentication package)", paths=(SSO,),
+                    location=c.location(SSO), actual=c.described(SSO))]

@@ -12,7 +12,7 @@ from typing import List, Sequence, Tuple
 from ..facts.types import Facts, NcsConf
 from ..model import Finding, Severity, Status, finding
 from ..registry import rule
-from ._common import NCS_CONF_MAN, conf
+from ._common import MANUAL_CHECK, NCS_CONF_MAN, conf
 
 SECTION = "High Availability Security"
 HA_GUIDE = "NSO Administration Guide: High Availability (HA Raft security considerations)"
@@ -190,3 +190,36 @@ def rule_based_ha_token(facts: Facts) -> Sequence[Finding]:
     return [finding(Status.PASS if token else Status.FAIL,
                     "the HA token is set" if token else "rule-based HA is enabled without a token",
                     paths=(TOKEN,), token_set="yes" if token else "no")]
+
+
+@rule("SD-HA-005", "Encryption keys are identical on every HA node", Severity.HIGH,
+      rationale="""
+Every node of an HA group decrypts the same replicated CDB, so the encryption keys
+(the ncs.crypto_keys file, or inline keys) must be identical on all nodes: a node
+with other keys cannot read encrypted values after a failover, and a rotation done
+on one node only breaks the others. One node's files cannot show this; auditing all
+nodes together does (`secure-deploy audit --node NAME=CONFIG_DIR ...` or
+`secure-deploy fleet`, rule SD-FLEET-001).""",
+      remediation="""
+Compare the keys on every HA node, e.g. `secure-deploy keys status` fingerprints or
+`sha256sum /etc/ncs/ncs.crypto_keys` on each, and copy the primary's file to any node
+that differs (then `ncs --reload` there); audit all nodes together to check it
+automatically (SD-FLEET-001).""",
+      section=SECTION, paths=(RAFT_ENABLED, HA_ENABLED), references=(HA_GUIDE,),
+      tags=("ha", "keys", "ncs-conf", MANUAL_CHECK), reads=("keys",),
+      example="$ for n in nso1 nso2; do ssh $n sha256sum /etc/ncs/ncs.crypto_keys; done\n"
+              "5d41402a...  /etc/ncs/ncs.crypto_keys\n7d793037...  /etc/ncs/ncs.crypto_keys",
+      fix_example="$ secure-deploy audit --node nso1=/srv/fetched/nso1/etc --node nso2=/srv/fetched/nso2/etc "
+                  "--rule SD-FLEET-001\n[PASS] SD-FLEET-001 Encryption keys are identical on every node of an HA cluster")
+def keys_identical_on_ha_nodes(facts: Facts) -> Sequence[Finding]:
+    c = conf(facts)
+    if not c.enabled(RAFT_ENABLED) and not c.enabled(HA_ENABLED):
+        return [finding(Status.NOT_APPLICABLE, "HA is not enabled (neither HA Raft nor rule-based HA)",
+                        paths=(RAFT_ENABLED, HA_ENABLED))]
+    k = facts.keys
+    fingerprint = k.file_fingerprint if k is not None else None
+    return [finding(Status.MANUAL, "single-node audit: compare the encryption keys with every other HA node "
+                    "(`secure-deploy keys status` fingerprints, or `sha256sum` of ncs.crypto_keys on each); "
+                    "audit all nodes together (audit --node NAME=DIR ... or secure-deploy fleet) to check it "
+                    "automatically (SD-FLEET-001)", paths=(RAFT_ENABLED, HA_ENABLED),
+                    keys_file_fingerprint=fingerprint)]

@@ -10,7 +10,7 @@ from typing import List, Optional, Sequence, Tuple
 from ..facts.types import ConfNode, Facts, NcsConf
 from ..model import Finding, Location, Severity, Status, finding
 from ..registry import rule
-from ._common import NCS_CONF_MAN, conf
+from ._common import MANUAL_CHECK, NCS_CONF_MAN, conf
 
 SECTION = "Development vs. Production Deployment > Production Installation"
 GUIDE_SYSTEM_INSTALL = "NSO Administration Guide: System Install"
@@ -173,3 +173,27 @@ def not_an_example_conf(facts: Facts) -> Sequence[Finding]:
                     install_dir_files=len(install_dir) or None,
                     example_keys=len(dummy_keys) or None)]
 
+
+
+@rule("SD-INSTALL-003", "The system-install ncs.conf was reviewed for this site", Severity.MEDIUM,
+      rationale="""
+The guidance asks to evaluate and customise the default ncs.conf of a system install
+to the site's own security requirements rather than deploy it as shipped. This audit
+checks the settings the guidance names; a review also covers what only the site
+knows: which northbound interfaces and addresses are needed, timeouts, log
+destinations and retention, and every parameter added by later NSO releases.""",
+      remediation="""
+Walk through ncs.conf against ncs.conf(5) of the running release with the site's
+requirements, record the decisions (e.g. in the change that deploys the file), and
+repeat the review on every NSO upgrade.""",
+      section=SECTION, paths=("/ncs-config",), references=(NCS_CONF_MAN, GUIDE_SYSTEM_INSTALL),
+      tags=("install", "ncs-conf", MANUAL_CHECK),
+      example="$ diff /opt/ncs/current/etc/ncs/ncs.conf /etc/ncs/ncs.conf && echo unchanged\nunchanged",
+      fix_example="$ git log --oneline -- etc/ncs/ncs.conf\n3f2a1c9 ncs.conf reviewed for 6.4: WebUI on "
+                  "10.1.2.3 only, audit log to syslog")
+def ncs_conf_reviewed(facts: Facts) -> Sequence[Finding]:
+    c = conf(facts)
+    return [finding(Status.MANUAL, "check that this ncs.conf was reviewed against ncs.conf(5) of NSO "
+                    f"{c.version} and the site's requirements (interfaces and addresses, logs, limits, "
+                    "timeouts), not deployed as shipped; repeat on upgrades", paths=("/ncs-config",),
+                    location=Location(c.path, None))]

@@ -411,3 +411,22 @@ def cli_restricted_file_access(facts: Facts) -> Sequence[Finding]:
     how = "" if c.is_set(CLI_RFA) else " (the default when absent)"
     return [finding(Status.FAIL, f"CLI users have unrestricted file access{how}", paths=(CLI_RFA,),
                     location=c.location(CLI_RFA), expected="true", actual=c.described(CLI_RFA))]
+
+
+def listeners(c: NcsConf) -> List[Tuple[str, Address]]:
+    """(service, address) of every northbound listener ncs.conf enables."""
+    out: List[Tuple[str, Address]] = []
+
+    def add(service: str, on: bool, base: str) -> None:
+        if on:
+            out.extend((service, a) for a in addresses(c, base))
+    add("CLI over SSH", c.enabled(CLI) and c.enabled(CLI_SSH), CLI_SSH_BASE)
+    add("NETCONF over SSH", c.enabled(NC) and c.enabled(NC_SSH), NC_SSH_BASE)
+    add("NETCONF over TCP", c.enabled(NC) and c.enabled(NC_TCP), NC_TCP_BASE)
+    serves, _ = web_server_serves(c)
+    add("WebUI HTTP", serves and c.enabled(WEB_TCP), WEB_TCP_BASE)
+    add("WebUI HTTPS", serves and c.enabled(f"{WEB_SSL}/enabled"), WEB_SSL)
+    own = c.enabled(RESTCONF) and c.is_set(RC_TRANSPORT)
+    add("RESTCONF HTTP", own and c.enabled(RC_TCP), RC_TCP_BASE)
+    add("RESTCONF HTTPS", own and c.enabled(f"{RC_SSL}/enabled"), RC_SSL)
+    return out

@@ -10,7 +10,7 @@ from typing import List, Optional, Sequence
 from ..facts.types import Facts, KeysFacts
 from ..model import Finding, Severity, Status, finding
 from ..registry import rule
-from ._common import NCS_CONF_MAN
+from ._common import MANUAL_CHECK, NCS_CONF_MAN
 
 SECTION = "Encryption Keys (Development vs. Production Deployment > Cryptographic keys)"
 ES = "/ncs-config/encrypted-strings"
@@ -266,3 +266,35 @@ def key_age(facts: Facts) -> Sequence[Finding]:
         return [finding(Status.WARN, f"the active keys are {age} days old (limit {limit}; "
                                      f"age from {k.created_source})", obj=k.path, **ev)]
     return [finding(Status.PASS, f"the active keys are {age} days old (limit {limit})", obj=k.path, **ev)]
+
+
+@rule("SD-KEYS-006", "The installer's encryption keys were replaced before first use", Severity.HIGH,
+      rationale="""
+The installer writes an ncs.crypto_keys; the guidance asks to generate new keys before
+or at the first start and to replace the keys the installer generated, so that no
+copy of the installation media, image or its build logs holds the keys of the CDB.
+A keys file with a generation above 0 was rotated at least once; generation 0 or
+legacy keys may still be the installer's, which only the install history can tell.""",
+      remediation="""
+Before NSO's first start write new keys (`secure-deploy keys rotate` or
+`openssl rand -hex` into a new generation); on a running system rotate now
+(`secure-deploy keys rotate`, `ncs --reload`, `key-rotation apply-new-keys`).""",
+      section=SECTION, references=(KEYS_GUIDE,), tags=("keys", "keys-file", MANUAL_CHECK), needs=("keys",),
+      manual="check that the keys in use are not the ones the installer generated: they were replaced before "
+             "the first start or rotated since (`secure-deploy keys status` on the NSO host shows generation > 0)",
+      example="$ secure-deploy keys status --keys-file /etc/ncs/ncs.crypto_keys\nformat: legacy (no generations)",
+      fix_example="$ secure-deploy keys rotate --keys-file /etc/ncs/ncs.crypto_keys\n"
+                  "$ secure-deploy keys status --keys-file /etc/ncs/ncs.crypto_keys\nactive generation: 1")
+def installer_keys_replaced(facts: Facts) -> Sequence[Finding]:
+    k: KeysFacts = facts.keys  # type: ignore[assignment]
+    if not k.file.exists:
+        return [finding(Status.NOT_APPLICABLE, "no keys file (see SD-KEYS-003)", obj=k.path)]
+    if k.any_dummy:
+        return [finding(Status.FAIL, "the keys file holds the well-known demo keys (see SD-KEYS-002)", obj=k.path)]
+    gen = k.active_generation
+    if gen is not None and gen > 0:
+        return [finding(Status.PASS, f"the keys were rotated since installation (active generation {gen})",
+                        obj=k.path, generation=gen)]
+    return [finding(Status.MANUAL, "the active keys may still be the installer's (legacy keys or generation 0): "
+                    "check they were written before the first start, or rotate them", obj=k.path,
+                    generation=gen if gen is not None else "legacy", format=k.format)]

@@ -12,7 +12,8 @@ from typing import Sequence
 from ..facts.types import Facts, NcsConf
 from ..model import Finding, Severity, Status, finding
 from ..registry import rule
-from ._common import NCS_CONF_MAN, conf
+from ._common import MANUAL_CHECK, NCS_CONF_MAN, conf, is_loopback
+from .interfaces import listeners
 
 SECTION = "Rate Limiting and Resource Protection > NSO Configuration Limits"
 MAX_SESSIONS = "/ncs-config/session-limits/max-sessions"
@@ -173,3 +174,30 @@ def rate_limiting(facts: Facts) -> Sequence[Finding]:
                         location=c.location(RATE_LIMITING), **ev)]
     return [finding(Status.PASS, f"JSON-RPC is limited to {value} requests per hour", paths=(RATE_LIMITING,),
                     location=c.location(RATE_LIMITING), **ev)]
+
+
+@rule("SD-LIMIT-006", "Connection rates to NSO's ports are limited in front of NSO", Severity.MEDIUM,
+      rationale="""
+NSO's own limits bound sessions, transactions and parsing, not how fast new
+connections arrive: a flood of TCP or SSH handshakes still costs CPU and memory
+before any of them is authenticated. The guidance adds rate limiting at the network
+level (Linux iptables or nftables, or a firewall in front of the host) for every
+port NSO listens on. That configuration lives outside ncs.conf.""",
+      remediation="""
+For each port listed in the finding, add a connection-rate limit, e.g. nftables
+`tcp dport 2022 ct state new meter nso-nc { ip saddr limit rate 10/second } accept`
+or iptables `-m hashlimit`/`-m connlimit`, or the equivalent on the firewall in
+front of NSO.""",
+      section="Rate Limiting and Resource Protection > External Rate Limiting", paths=(),
+      references=("nftables wiki: Meters", "iptables-extensions(8)"), tags=("limits", "ncs-conf", MANUAL_CHECK),
+      example="$ nft list ruleset | grep -c 'dport 2022'\n0",
+      fix_example="$ nft list ruleset | grep 'dport 2022'\n"
+                  "tcp dport 2022 ct state new meter nso-nc { ip saddr limit rate 10/second } accept")
+def external_rate_limiting(facts: Facts) -> Sequence[Finding]:
+    c = conf(facts)
+    open_ports = [(svc, a) for svc, a in listeners(c) if not is_loopback(a[0])]
+    if not open_ports:
+        return [finding(Status.NOT_APPLICABLE, "no northbound interface listens beyond loopback")]
+    shown = ", ".join(f"{svc} {ip}:{port}" for svc, (ip, port, _) in open_ports)
+    return [finding(Status.MANUAL, f"check that iptables/nftables (or a firewall in front of NSO) rate-limits new "
+                    f"connections to: {shown}", listeners=shown)]

@@ -12,6 +12,7 @@ from typing import List, Optional, Sequence, Tuple
 from ..facts.types import NSO_CDB_SOURCE, CdbFacts, Facts
 from ..model import Finding, Severity, Status, finding
 from ..registry import rule
+from ._common import MANUAL_CHECK
 
 SECTION = "Southbound Interface Security"
 HKV_GLOBAL = "/ssh/host-key-verification"
@@ -188,3 +189,28 @@ def client_algorithms(facts: Facts) -> Sequence[Finding]:
     return [finding(Status.PASS, "configured client algorithms are all strong",
                     paths=(ALGS_GLOBAL, ALGS_PROFILE, ALGS_DEVICE),
                     configured=", ".join(f"{k}: {len(v)}" for k, v in c.global_ssh_algorithms))]
+
+
+@rule("SD-SB-004", "Devices are managed with Cisco-provided NEDs", Severity.MEDIUM,
+      rationale="""
+A NED is code that runs inside NSO with NSO's privileges and handles device
+credentials. The guidance recommends Cisco-provided NEDs where possible: they come
+from a known supplier with security fixes; a third-party or home-grown NED needs its
+own review and maintenance. Which NED each device uses is in CDB (device-type) and
+in the loaded packages, outside what this audit reads.""",
+      remediation="""
+List the NEDs in use (`show devices device device-type`, `show packages package
+package-version`) and replace third-party NEDs with Cisco-provided ones where one
+exists; record a review for each that remains.""",
+      section=SECTION, paths=("/devices/device/device-type",), references=("NSO Administration Guide: NED Administration",),
+      tags=("southbound", MANUAL_CHECK), needs=(), reads=("cdb",),
+      example="admin@ncs# show devices device device-type | display xml\n<ned-id>acme-router-cli-1.0:acme-router-cli-1.0</ned-id>",
+      fix_example="admin@ncs# show devices device device-type | display xml\n<ned-id>cisco-ios-cli-6.100:cisco-ios-cli-6.100</ned-id>")
+def cisco_neds(facts: Facts) -> Sequence[Finding]:
+    devices = facts.cdb.devices if facts.cdb is not None else None
+    if devices is not None and not devices:
+        return [finding(Status.NOT_APPLICABLE, "the CDB input holds no devices", paths=("/devices/device",))]
+    count = f"{len(devices)} device(s) in the CDB input; " if devices else ""
+    return [finding(Status.MANUAL, f"{count}check that every device's NED (`show devices device device-type`) "
+                    "is a Cisco-provided NED package, and that any other has been reviewed",
+                    paths=("/devices/device/device-type",))]

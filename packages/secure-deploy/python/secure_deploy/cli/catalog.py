@@ -18,6 +18,8 @@ def register(sub: Any) -> None:
     p = sub.add_parser("rules", help="list the rule catalog")
     p.add_argument("--format", default="text", choices=["text", "json", "markdown"])
     p.add_argument("--tag", action="append", default=[])
+    p.add_argument("--guide", action="store_true",
+                   help="the Secure Deployment guidance as a checklist: each recommendation and its rules")
     p.set_defaults(func=cmd_rules)
     e = sub.add_parser("explain", help="document one rule")
     e.add_argument("rule_id", metavar="ID")
@@ -27,6 +29,10 @@ def register(sub: Any) -> None:
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
+    if getattr(args, "guide", False):
+        from .guide import print_guide
+        print_guide(args.format)
+        return EXIT_OK
     rules = registry.select(registry.all_rules(), tags=args.tag)
     if args.format == "json":
         print(json.dumps([meta_dict(r.meta) for r in rules], indent=2))
@@ -83,6 +89,8 @@ def explain_text(m: RuleMeta, width: Optional[int] = 78) -> str:
     out += ["Fix", *para(m.remediation.replace("\n", " "))]
     if m.fix_example:
         out += [textwrap.indent(m.fix_example, "  ")]
+    if m.manual:
+        out += ["", f"Without its source ({', '.join(m.needs)}), it answers MANUAL:", *para(m.manual)]
     out += ["", "References", *items([f"Secure Deployment guidance: {m.section} <{GUIDANCE_URL}>",
                                       *[with_url(r) for r in m.references],
                                       f"applies to NSO {', '.join(m.versions)}"])]

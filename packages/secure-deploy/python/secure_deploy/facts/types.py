@@ -19,7 +19,8 @@ BOOLEANS = ("true", "false")
 # Leaf-lists of ncs.conf(5) the rules read: several elements are legal. Any other leaf
 # written twice is ambiguous (which one NSO uses is not documented) and is reported.
 MULTI_VALUED = frozenset({"/ncs-config/ncs-ipc-extra-listen-ip", "/ncs-config/load-path/dir",
-                          "/ncs-config/webui/server-alias"})
+                          "/ncs-config/webui/server-alias", "/ncs-config/scripts/dir",
+                          "/ncs-config/cli/suppress-commit-message-context"})
 # SSH algorithms as configured: ((kind, (algorithm, ...)), ...), kinds in SSH_ALGORITHM_KINDS order.
 Algorithms = Tuple[Tuple[str, Tuple[str, ...]], ...]
 # CdbFacts.sources inside NSO (read through MAAPI, which can decrypt); standalone: file names.

@@ -16,6 +16,7 @@ from typing import Any, Dict, List, Sequence, Tuple
 
 from ..model import Report, RuleResult, Severity, Status
 from ..ruledocs import reference_url
+from .checklist import checklist_html
 
 _STATUS_COLOUR = {"fail": "#c62828", "error": "#6a1b9a", "warn": "#ef6c00", "manual": "#00838f",
                   "waived": "#1565c0", "accepted": "#5e35b1", "pass": "#2e7d32", "not-applicable": "#9e9e9e"}
@@ -290,6 +291,7 @@ def render(report: Report, options: Any = None) -> str:
         f"<div class=\"card\">{status_chart}</div><div class=\"card\">{sev_chart}</div>{trend}</div>",
         notes,
         node_matrix(report),
+        checklist_html(report),
         "<section><h2>Findings</h2><div class=\"filters\">",
         f"<label>severity <select id=\"f-sev\">{_options(sev_opts)}</select></label>",
         f"<label>status <select id=\"f-status\">{_options(status_opts, 'problems')}</select></label>",

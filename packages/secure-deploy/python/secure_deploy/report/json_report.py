@@ -12,6 +12,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ..errors import InputError
 from ..fileio import read_input
+from ..guidance import checklist_dicts
 from ..ruledocs import reference_url
 from ..redact import printable, terminal_safe
 from ..model import (READABLE_SCHEMA_MAJORS, SCHEMA_VERSION, SUPPORTED_NSO_VERSIONS, Finding, Location, NodeInfo,
@@ -107,6 +108,7 @@ def report_dict(report: Report) -> Dict[str, Any]:
                     "failed_by_severity": dict(s.failed_by_severity),
                     "score": s.score, "score_without_waivers": s.score_without_waivers},
         "notes": list(report.notes),
+        "checklist": checklist_dicts(report.results),
         **extra,
         "results": results,
     }

@@ -13,6 +13,7 @@ import textwrap
 from typing import Any, List, Optional
 
 from ..model import Report, RuleResult, Severity, Status
+from .checklist import checklist_lines
 
 # By default PASS and NOT_APPLICABLE rules are only counted: an audit has dozens of
 # them and the reader needs what to act on. "quiet" (Checkov's --quiet) keeps only
@@ -125,6 +126,9 @@ def render(report: Report, options: Any = None) -> str:
     if report.notes:
         out.append("")
     out += node_lines(report, width)
+    for line in checklist_lines(report, everything=Status.PASS in shown):
+        out += _wrap(line, width, "", "    ")
+    out.append("")
     failed = ", ".join(f"{n} {k}" for k, n in report.summary.failed_by_severity if n)
     if failed:
         out += wrap(f"failed by severity: {failed}", width, "", "  ")
