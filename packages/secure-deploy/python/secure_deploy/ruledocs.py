@@ -109,6 +109,8 @@ KINDS: Dict[str, ObjectKind] = {k.name: k for k in (
     ObjectKind("device-profile", "a device profile: 'profile NAME'", "profile legacy", r"profile \S.*"),
     ObjectKind("global", "the global device settings: 'global'", "global", "global"),
     ObjectKind("authgroup-map", "an authgroup's user mapping: 'GROUP/LOCAL-USER'", "default/admin", r"[^/\s][^/]*/.+"),
+    ObjectKind("ncs-conf-element", "an element of ncs.conf by its path", "/ncs-config/cli/ssh/enabled",
+               r"/ncs-config(/.*)?"),
     ObjectKind("node", "an NSO node of a fleet (its --node name)", "n1", r"\S+"),
     ObjectKind("cluster", "an HA cluster of a fleet: 'cluster NAME'", "cluster c1", r"cluster \S.*"),
     ObjectKind("node-setting", "an ncs.conf setting of one node: 'NODE: /ncs-config/...'",

@@ -41,6 +41,7 @@ def duplicated_leaves(root: ConfNode, prefix: str = "") -> List[Tuple[str, Tuple
 
 
 @rule("SD-CONF-001", "ncs.conf is unambiguous: no duplicated leaf, no foreign elements", Severity.MEDIUM,
+      objects=("ncs-conf-element",),
       rationale="""
 A leaf written twice (two <enabled> in one container, often left by a merge or a
 copy-paste) leaves it to NSO which value counts, and a reviewer reading the first one

@@ -269,6 +269,7 @@ def key_age(facts: Facts) -> Sequence[Finding]:
 
 
 @rule("SD-KEYS-006", "The installer's encryption keys were replaced before first use", Severity.HIGH,
+      objects=("keys-source",),
       rationale="""
 The installer writes an ncs.crypto_keys; the guidance asks to generate new keys before
 or at the first start and to replace the keys the installer generated, so that no

@@ -13,7 +13,7 @@ from typing import Dict, List
 from .. import registry
 from ..guidance import CONTEXT, FLEET_RULES, RECOMMENDATIONS
 from ..model import Rule
-from ..references import GUIDANCE_URL
+from ..ruledocs import GUIDANCE_URL
 
 MANUAL_CHECK = "manual-check"
 

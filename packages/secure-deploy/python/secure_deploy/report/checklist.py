@@ -21,7 +21,8 @@ def checklist_lines(report: Report, everything: bool = False) -> List[str]:
     counts: dict = {}
     for row in rows:
         counts[row.status] = counts.get(row.status, 0) + 1
-    shown = [row for row in rows if everything or row.status not in _QUIET]
+    # Recommendations none of whose rules ran (a --rule selection) are only counted.
+    shown = [row for row in rows if row.status != "not-run" and (everything or row.status not in _QUIET)]
     # Not a "== ... ==" heading: those are the severity groups.
     out = [f"Guidance checklist: {len(rows)} recommendations: "
            + ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))]
