@@ -36,7 +36,7 @@ def checklist_html(report: Report) -> str:
     rows = []
     for row in checklist(report.results):
         rules = ", ".join(f"<code>{html.escape(rid)}</code> {html.escape(st)}" for rid, st in row.statuses)
-        rows.append(f'<tr data-status="{html.escape(row.status)}"><td>{html.escape(row.rec.id)}</td>'
+        rows.append(f'<tr data-checklist-status="{html.escape(row.status)}"><td>{html.escape(row.rec.id)}</td>'
                     f"<td>{html.escape(row.rec.section)}</td><td>{html.escape(row.rec.title)}</td>"
                     f"<td>{html.escape(row.status)}</td><td>{rules or '&ndash;'}</td></tr>")
     return ("<section><h2>Guidance checklist</h2><table id=\"checklist\"><thead><tr><th>id</th><th>section</th>"
