@@ -418,3 +418,21 @@ def test_seed_rejects_undefined_and_config_false(ncs_double) -> None:
     ncs_double.seed_xml(b'<secure-deploy xmlns="urn:secure-deploy:yang:secure-deploy">'
                         b'<last-run><run-id>r</run-id></last-run></secure-deploy>', db=4)
     assert ncs_double.get("/secure-deploy/last-run/run-id") == "r"
+
+
+def test_transactions_and_actions_need_a_user_session(ncs_double) -> None:
+    # NSO refuses both on a MAAPI socket without a user session (ERR_NOSESSION); a
+    # transaction may instead join an existing session with usid= (pyapi/ncs.maapi.md).
+    import _ncs
+    import ncs
+    with ncs.maapi.Maapi() as m:
+        with pytest.raises(_ncs.error.Error) as e:
+            m.start_read_trans()
+        assert e.value.confd_errno == _ncs.ERR_NOSESSION
+        with pytest.raises(_ncs.error.Error) as e:
+            ncs.maagic.get_root(m).key_rotation.get_active_generation()
+        assert e.value.confd_errno == _ncs.ERR_NOSESSION
+        s = ncs_double.new_session("carol", "webui", ["ops"])
+        with m.start_read_trans(usid=s.usid):
+            pass
+    assert ncs_double.trans_sessions[-1] == ("carol", "webui", ("ops",))

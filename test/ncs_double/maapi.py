@@ -154,9 +154,9 @@ class Maapi(_Progress):
     # maagic on a Maapi (no transaction) can only call actions
     def _bk_action(self, path: str, inp: Tree) -> Tree:
         s = self._sock.session
-        return self._double.invoke_action(path, inp, user=s.user if s else "system",
-                                          context=s.context if s else "system",
-                                          groups=s.groups if s else ())
+        if s is None:   # request_action needs a user session on the socket
+            raise _ncs.Error(_ncs.ERR_NOSESSION, f"{path}: no user session on this MAAPI socket")
+        return self._double.invoke_action(path, inp, user=s.user, context=s.context, groups=s.groups)
 
 
 class Session:

@@ -31,7 +31,7 @@ class Rotate(Action):
             kr.rotation_id = "rot-1"
             kr.to_generation = 1
             t.apply()
-        with ncs.maapi.Maapi() as m:
+        with ncs.maapi.Maapi() as m, ncs.maapi.Session(m, uinfo.username, uinfo.context):
             root = ncs.maagic.get_root(m)
             action = root.key_rotation.apply_new_keys
             inp = action.get_input()
