@@ -165,3 +165,16 @@ def test_warn_is_waivable_and_unused_waiver_is_reported():
 def test_no_waivers_returns_the_report_unchanged():
     base = sample_report()
     assert apply_waivers(base, (), "2026-11-26") is base
+
+
+def test_a_waiver_that_can_never_match_says_why_in_the_notes():
+    import datetime as _dt2
+    from report_samples import sample_report
+    from secure_deploy.report.waivers import Waiver as W, apply_waivers as apply
+    rep = apply(sample_report(), [W("SD-AUTH-001", "j", _dt2.date(2999, 1, 1), object="admin"),
+                                  W("SD-HASH-003", "j", _dt2.date(2999, 1, 1), object="nobody")],
+                _dt2.date(2026, 11, 26))
+    assert "waiver for SD-AUTH-001 (admin) can never match: SD-AUTH-001's findings carry no object: " \
+           "omit `object` to waive the rule" in rep.notes
+    # A possible object that is simply not failing here keeps the old note.
+    assert "waiver for SD-HASH-003 (nobody) matched no failing finding: consider removing it" in rep.notes

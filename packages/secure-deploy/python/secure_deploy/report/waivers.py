@@ -220,7 +220,7 @@ def _recompute(r: RuleResult, findings: Sequence) -> RuleResult:
 
 
 def waive_results(results: Sequence[RuleResult], waivers: Sequence[Waiver],
-                  today: _dt.date) -> Tuple[Tuple[RuleResult, ...], Tuple[str, ...]]:
+                  today: _dt.date, nodes: Sequence[str] = ()) -> Tuple[Tuple[RuleResult, ...], Tuple[str, ...]]:
     """Results with waivable findings covered by a live waiver turned WAIVED, plus notes."""
     live = [w for w in waivers if not w.expired(today)]
     used: set = set()
@@ -237,11 +237,13 @@ def waive_results(results: Sequence[RuleResult], waivers: Sequence[Waiver],
             changed = True
             fs.append(dataclasses.replace(f, status=Status.WAIVED, waiver=w.justification))
         out.append(_recompute(r, fs) if changed else r)
-    return tuple(out), tuple(waiver_notes(waivers, today, used, {r.rule_id for r in results}))
+    metas = {r.rule_id: r.meta for r in results}
+    return tuple(out), tuple(waiver_notes(waivers, today, used, set(metas), metas, nodes))
 
 
 def waiver_notes(waivers: Sequence[Waiver], today: _dt.date, used: Iterable[Waiver] = (),
-                 evaluated: Optional[Iterable[str]] = None) -> List[str]:
+                 evaluated: Optional[Iterable[str]] = None, metas: Optional[Mapping[str, RuleMeta]] = None,
+                 nodes: Sequence[str] = ()) -> List[str]:
     used = set(used)
     evaluated = set(evaluated) if evaluated is not None else None
     notes = []
@@ -254,7 +256,9 @@ def waiver_notes(waivers: Sequence[Waiver], today: _dt.date, used: Iterable[Waiv
         if w in used:
             notes.append(f"waiver for {w.label} applied (until {w.expires.isoformat()}{who})")
         elif evaluated is None or w.rule in evaluated:
-            notes.append(f"waiver for {w.label} matched no failing finding: consider removing it")
+            never = object_problem(w, (metas or {}).get(w.rule), nodes)
+            notes.append(f"waiver for {w.label} can never match: {never}" if never else
+                         f"waiver for {w.label} matched no failing finding: consider removing it")
         if left <= EXPIRY_WARNING_DAYS:
             when = "today" if left == 0 else f"in {left} day{'s' if left != 1 else ''}"
             notes.append(f"waiver for {w.label} expires {when} ({w.expires.isoformat()})")
@@ -302,7 +306,9 @@ def apply_waivers(report: Report, waivers: Sequence[Waiver], now: Any) -> Report
     """The report with waivers applied and their notes added. `now`: the caller's clock."""
     if not waivers:
         return report
-    results, notes = waive_results(report.results, waivers, to_date(now))
+    # A merged fleet report's objects carry the node ("n1", "n1: admin").
+    nodes = tuple(n.info.name for n in report.nodes)
+    results, notes = waive_results(report.results, waivers, to_date(now), nodes)
     return dataclasses.replace(report, results=results, notes=tuple(report.notes) + notes)
 
 
