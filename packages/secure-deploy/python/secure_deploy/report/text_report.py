@@ -127,7 +127,7 @@ def render(report: Report, options: Any = None) -> str:
         out.append("")
     out += node_lines(report, width)
     for line in checklist_lines(report, everything=Status.PASS in shown):
-        out += _wrap(line, width, "", "    ")
+        out += wrap(line, width, "", "    ")
     out.append("")
     failed = ", ".join(f"{n} {k}" for k, n in report.summary.failed_by_severity if n)
     if failed:
