@@ -408,3 +408,16 @@ def test_a_damaged_history_record_is_an_input_error(site, history, capsys):
         assert main([*argv, "--keys-file", str(keys)]) == 2
         err = capsys.readouterr().err
         assert "not a rotation history" in err and "internal error" not in err
+
+
+def test_output_to_dev_stdout_redirected_to_a_file_is_written_not_refused(site):
+    # /dev/stdout is a link (to /proc/self/fd/1, then to the redirect's file): it is the
+    # process's own stream, written through its descriptor, not a planted link.
+    d, conf, _, _ = site
+    out = d / "redirected.json"
+    with open(out, "wb") as f:
+        r = subprocess.run([sys.executable, "-m", "secure_deploy.cli", "audit", "--ncs-conf", str(conf),
+                            "--no-host", "-f", "json", "-o", "/dev/stdout"], stdout=f, stderr=subprocess.PIPE,
+                           text=True, timeout=60)
+    assert r.returncode in (0, 1), r.stderr
+    assert json.loads(out.read_text())["results"]

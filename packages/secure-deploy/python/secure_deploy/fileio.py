@@ -120,12 +120,19 @@ def _writes_in_place(path: str, st: Optional[os.stat_result]) -> bool:
     return st is not None and (stat.S_ISCHR(st.st_mode) or stat.S_ISFIFO(st.st_mode))
 
 
+# The process's own output streams, named as files (`-o /dev/stdout` in CI, often with
+# stdout redirected to a file): written through the open descriptor, never replaced.
+_STD_STREAMS = {"/dev/stdout": 1, "/dev/fd/1": 1, "/dev/stderr": 2, "/dev/fd/2": 2}
+
+
 def check_writable(path: str, *, input_ok: bool = False, what: str = "output") -> str:
     """Where a write to `path` lands; InputError if `write_file` would refuse it.
 
     Called for every output before anything is written, so a run that cannot write one
     of its outputs writes none of them.
     """
+    if path in _STD_STREAMS:
+        return path
     shown = printable(path)
     try:
         lst = os.lstat(path)
@@ -170,6 +177,9 @@ def write_file(path: str, data: bytes, *, mode: Optional[int] = None,
     import secrets
 
     check_writable(path, input_ok=input_ok, what=what)
+    if path in _STD_STREAMS:
+        _write_stream(_STD_STREAMS[path], data)
+        return
     shown = printable(path)
     try:
         st: Optional[os.stat_result] = os.stat(path)
@@ -223,6 +233,18 @@ def write_file(path: str, data: bytes, *, mode: Optional[int] = None,
             raise
     finally:
         os.close(dfd)
+
+
+def _write_stream(fd: int, data: bytes) -> None:
+    import sys
+    for stream in (sys.stdout, sys.stderr):   # what was printed before comes first
+        try:
+            stream.flush()
+        except (AttributeError, ValueError, OSError):
+            pass
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def create_new(path: str, data: bytes, *, mode: int = 0o600, owner: Optional[Tuple[int, int]] = None,
