@@ -421,3 +421,16 @@ def test_output_to_dev_stdout_redirected_to_a_file_is_written_not_refused(site):
                            text=True, timeout=60)
     assert r.returncode in (0, 1), r.stderr
     assert json.loads(out.read_text())["results"]
+
+
+@pytest.mark.skipif(not ROOT, reason="changing owners needs root")
+def test_a_report_replacing_a_users_file_keeps_its_owner_and_mode(site, capsys):
+    d, conf, _, _ = site
+    out = d / "r.json"
+    out.write_text("old")
+    os.chown(out, NSO_UID, NSO_GID)
+    out.chmod(0o640)
+    audit(conf, "-f", "json", "-o", str(out))
+    st = out.stat()
+    assert (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)) == (NSO_UID, NSO_GID, 0o640)
+    assert json.loads(out.read_text())["results"]

@@ -171,7 +171,8 @@ def write_file(path: str, data: bytes, *, mode: Optional[int] = None,
     """Replace `path` by `data` atomically, with the checks of `check_writable`.
 
     `mode`: the new file's permissions (default: those of the file replaced, else 0644).
-    `owner`: (uid, gid) to give the new file (applied when the caller may; as root always).
+    `owner`: (uid, gid) to give the new file (default: the replaced file's); applied
+    when the caller may (as root always), else the file stays the runner's.
     `input_ok`: `path` is an input of this run on purpose (harden --in-place).
     """
     import secrets
@@ -195,6 +196,8 @@ def write_file(path: str, data: bytes, *, mode: Optional[int] = None,
         return
     if mode is None:
         mode = stat.S_IMODE(st.st_mode) if st is not None else 0o644
+    if owner is None and st is not None:
+        owner = (st.st_uid, st.st_gid)     # a replaced file keeps its owner (as root)
     directory, base = os.path.split(os.path.abspath(path))
     try:
         dfd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
