@@ -28,13 +28,10 @@ import tempfile
 from pathlib import Path
 from typing import Dict, Iterable, List, Sequence, Set, Tuple
 
-import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from secure_deploy.cli import main  # noqa: E402
+from secure_deploy.cli import main
 
 _EXAMPLES = int(os.environ.get("SECURE_DEPLOY_FUZZ_EXAMPLES", "200"))
 settings.register_profile("ci", max_examples=_EXAMPLES, derandomize=True, deadline=None, database=None,
