@@ -17,7 +17,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator, Optional
 
 import pytest
 
@@ -50,11 +50,18 @@ def cli(run: Path, commands: str) -> str:
 
 @pytest.fixture(scope="module")
 def nso(tmp_path_factory) -> Iterator[Path]:
-    run = tmp_path_factory.mktemp("nso") / "run"
+    yield from started_nso(tmp_path_factory.mktemp("nso") / "run")
+
+
+def started_nso(run: Path, prepare: Optional[Callable[[Path], None]] = None) -> Iterator[Path]:
+    """A local install in `run` with the package compiled; `prepare(run)` edits it
+    before NSO starts (ncs.conf, ncs-cdb init files). Stopped afterwards."""
     sh("ncs-setup", "--dest", str(run), cwd=run.parent)
     dest = run / "packages" / "secure-deploy"
     shutil.copytree(PACKAGE, dest, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "load-dir"))
     sh("make", "-C", str(dest / "src"), cwd=run)
+    if prepare is not None:
+        prepare(run)
     sh("ncs", "--cd", str(run), cwd=run, timeout=600)
     try:
         for _ in range(60):
