@@ -10,8 +10,16 @@ from ncs_double import ActionFailed
 from nso_fixtures import DEV_NCS_CONF, make_deployment, oper_valid  # noqa: F401 (autouse)
 
 
+@pytest.fixture(autouse=True)
+def no_rotation_resumer(monkeypatch):
+    """The package's key-rotation check thread (started by Main.setup, first read after
+    5 s) would read the double's CDB while a long audit writes it: the double is not
+    thread-safe for that (test/ncs_double/README.md), and it has no rotation to settle."""
+    monkeypatch.setenv("SECURE_DEPLOY_RESUME_DELAY", "3600")
+
+
 @pytest.fixture
-def dep(tmp_path, monkeypatch):
+def dep(tmp_path, monkeypatch, no_rotation_resumer):
     yield from make_deployment(tmp_path, monkeypatch)
 
 
