@@ -47,7 +47,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 
 def markdown_table(rules: Sequence[Rule]) -> str:
-    """The rule table of docs/rules.md (test_readme checks it is current)."""
+    """The rule table of docs/rules.md (tools/gen_rules_doc.py writes it, test_guidance checks it)."""
     rows = ["| id | severity | title | reads | NSO |", "|---|---|---|---|---|"]
     for r in rules:
         m = r.meta
