@@ -4,7 +4,7 @@ An element absent from ncs.conf means the default of the *running* release, and
 some defaults changed between releases (crypt-hash md5 -> sha-512 in 6.6, ...), so a
 verdict on an absent element depends on the version. Values are transcribed from the
 ncs.conf(5) man pages of NSO 6.4-6.7; test_ncsconf_defaults.py cross-checks every
-entry against the parsed man pages when ../shared/reference is present.
+entry against the man pages' parameter lists (committed as test/ncs-conf-params.json).
 """
 from __future__ import annotations
 
