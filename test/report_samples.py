@@ -77,13 +77,22 @@ def sample_report(conf: str = DEV_CONF, *, waivers: Sequence[Waiver] = (), today
 
 
 def sample_files() -> Tuple[str, ...]:
-    """The real ncs.conf files of ../shared/samples (empty when the folder is absent)."""
-    from conftest import SAMPLES
-    return tuple(str(p) for p in sorted(SAMPLES.glob("*.xml"))) if SAMPLES.is_dir() else ()
+    """Whole ncs.conf files: our synthetic ones (never empty), then the real ones of
+    ../shared/samples when that folder is present."""
+    from conftest import ALL_SAMPLES
+    return tuple(str(p) for p in ALL_SAMPLES)
+
+
+def sample_file_id(path: str) -> str:
+    """Test id of one of sample_files(): own:<name> or shared:<name>."""
+    from pathlib import Path
+
+    from conftest import sample_id
+    return sample_id(Path(path))
 
 
 def file_report(path: str, version: str = "6.4") -> Report:
-    """Audit one real ncs.conf with the real catalog (no host, keys or CDB facts)."""
+    """Audit one whole ncs.conf with the real catalog (no host, keys or CDB facts)."""
     from secure_deploy.facts.ncsconf import read_ncs_conf
     from secure_deploy.facts.version import parse_version
     v = parse_version(version, "--nso-version")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, SAMPLES
+from conftest import ALL_SAMPLES, REPO, sample_id, twins
 from factsbuilder import FAILING, wrap
 from secure_deploy import registry
 from secure_deploy.cli import main
@@ -32,7 +32,9 @@ EMPTY = {
 
 
 def _samples():
-    out = sorted(SAMPLES.glob("*.xml")) if SAMPLES.is_dir() else []
+    # Whole files: our synthetic ones and the real ones of ../shared/samples when present,
+    # then the examples shipped in the repository.
+    out = list(ALL_SAMPLES)
     out += sorted(p for p in (REPO / "examples").glob("**/ncs.conf")) if (REPO / "examples").is_dir() else []
     return out
 
@@ -80,7 +82,6 @@ def test_the_table_covers_registered_rules_only_once():
         assert f.edits or f.removals
 
 
-@pytest.mark.skipif(not SAMPLE_FILES, reason="no sample ncs.conf files (../shared/samples absent)")
 @pytest.mark.parametrize("version", VERSIONS)
 @pytest.mark.parametrize("path", SAMPLE_FILES, ids=lambda p: p.name[:60])
 def test_sample_hardened_passes_every_fixable_rule(path: Path, version: str):
@@ -93,8 +94,8 @@ def test_sample_hardened_passes_every_fixable_rule(path: Path, version: str):
     blocked = {m.rule_id for m in result.manual if m.text.startswith("Not changed automatically")}
     fixable_failing = [rid for rid, st in result.before
                        if st in FAILING and fix_for(rid) is not None and rid not in blocked]
-    if path.is_relative_to(SAMPLES) or fixable_failing:
-        # The shared samples are example or real files with development settings.
+    if path in ALL_SAMPLES or fixable_failing:
+        # The sample files (ours and the shared ones) all have settings to fix.
         assert result.changes and result.diff.startswith("--- ")
     assert _comments(result.hardened) == _comments(data)
     # The prolog (XML declaration, leading comments, root tag with its namespace) is untouched.
@@ -244,13 +245,11 @@ def _sha(p: Path) -> str:
     return hashlib.sha256(p.read_bytes()).hexdigest()
 
 
-@pytest.fixture
-def dev_conf(tmp_path) -> Path:
+@pytest.fixture(params=twins("dev-auth-packages.xml", "nso-examples-6.4__aaa_tacacs-plus-auth_ncs.conf.example.xml"),
+                ids=sample_id)
+def dev_conf(tmp_path, request) -> Path:
     p = tmp_path / "ncs.conf"
-    src = SAMPLES / "nso-examples-6.4__aaa_tacacs-plus-auth_ncs.conf.example.xml"
-    p.write_bytes(src.read_bytes() if src.is_file() else
-                  f'<!-- dev -->\n<ncs-config xmlns="{NS}">\n  <cli>\n    <ssh>\n      <enabled>true</enabled>\n'
-                  '    </ssh>\n  </cli>\n</ncs-config>\n'.encode())
+    p.write_bytes(request.param.read_bytes())
     os.chmod(p, 0o640)
     return p
 
