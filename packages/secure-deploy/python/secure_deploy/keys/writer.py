@@ -18,7 +18,7 @@ import stat
 from typing import Callable, Iterable, List, Optional, Tuple
 
 from ..errors import SecureDeployError
-from ..fileio import create_new, set_owner
+from ..fileio import create_new, read_input, set_owner
 from ..redact import printable
 from ..frozen import frozen
 
@@ -220,8 +220,8 @@ def write_keys_file(path: str, text: str, *, backup_tag: str,
     d, base = os.path.split(real)
     st = check_can_keep_owner(real)
     mode = new_mode(stat.S_IMODE(st.st_mode))
-    with open(real, "rb") as f:
-        old = f.read()
+    old = read_input(real, "keys file")   # regular file only: the backup is a copy of it
+    assert old is not None
     backup = backup_path_for(real, backup_tag)
     if os.path.lexists(backup):
         backup = f"{backup}.{random_suffix()}"
