@@ -3,6 +3,8 @@ data, give the same verdicts, and cost a bounded number of round trips."""
 from __future__ import annotations
 
 import dataclasses
+import os
+import tempfile
 from pathlib import Path
 from typing import List, Sequence
 
@@ -12,7 +14,7 @@ import ncs_double as nd
 from nso_fixtures import DEV_CDB_XML, EXAMPLES, new_nso, scaled_xml
 from secure_deploy import registry
 from secure_deploy.engine import run
-from secure_deploy.facts.cdb import merge, parse_cdb_xml, read_cdb_files
+from secure_deploy.facts.cdb import parse_cdb_xml, read_cdb_files
 from secure_deploy.facts.ncsconf import parse_ncs_conf
 from secure_deploy.facts.types import CdbFacts, Facts, NacmFacts
 from secure_deploy.facts.version import parse_version
@@ -88,8 +90,7 @@ CONF_VARIANTS = (
 
 
 def check_equivalent(xml_files: Sequence[Path], sources: List[bytes]) -> None:
-    standalone = read_cdb_files([str(p) for p in xml_files]) if xml_files else \
-        _merge_all([parse_cdb_xml(s, f"inline-{i}.xml") for i, s in enumerate(sources)])
+    standalone = read_cdb_files([str(p) for p in xml_files]) if xml_files else _read_inline(sources)
     d = new_nso()
     with nd.install(d):
         for p in xml_files:
@@ -102,11 +103,15 @@ def check_equivalent(xml_files: Sequence[Path], sources: List[bytes]) -> None:
         assert verdicts(nso, conf) == verdicts(as_in_cdb(standalone), conf)
 
 
-def _merge_all(parts: List[CdbFacts]) -> CdbFacts:
-    out = parts[0]
-    for p in parts[1:]:
-        out = merge(out, p)
-    return out
+def _read_inline(sources: List[bytes]) -> CdbFacts:
+    """Inline init data read the way the standalone command reads files (one merge path)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        for i, data in enumerate(sources):
+            paths.append(os.path.join(tmp, f"inline-{i}.xml"))
+            with open(paths[-1], "wb") as f:
+                f.write(data)
+        return read_cdb_files(paths)
 
 
 def test_equivalence_on_a_development_cdb() -> None:

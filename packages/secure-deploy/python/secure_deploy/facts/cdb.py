@@ -344,18 +344,6 @@ def _merge_nacm(old: Optional[NacmFacts], new: NacmFacts) -> NacmFacts:
                      rule_lists=_by_name(old.rule_lists, new.rule_lists) or (), **leaves)
 
 
-def merge(a: CdbFacts, b: CdbFacts) -> CdbFacts:
-    """`b` loaded after `a`, as CDB loads init files in order: later entries win."""
-    nacm = a.nacm if b.nacm is None else _merge_nacm(a.nacm, b.nacm)
-    return replace(
-        a, sources=a.sources + b.sources, users=_by_name(a.users, b.users), nacm=nacm,
-        devices=_merge_devices(a.devices, b.devices), authgroups=_by_name(a.authgroups, b.authgroups),
-        global_host_key_verification=b.global_host_key_verification or a.global_host_key_verification,
-        global_ssh_algorithms=_merge_algorithms(a.global_ssh_algorithms, b.global_ssh_algorithms),
-        profiles=_merge_profiles(a.profiles, b.profiles),
-        ha_token_set=a.ha_token_set if b.ha_token_set is None else bool(a.ha_token_set) or b.ha_token_set)
-
-
 def read_cdb_files(paths: Iterable[str]) -> CdbFacts:
     """Merged facts of several files, loaded in order and merged the way CDB merges
     init files (leaf by leaf, lists by key). A run/cdb folder also holds other
