@@ -228,3 +228,12 @@ def test_expiration_warning_display_passes():
 def test_a_missing_source_is_manual_with_what_to_check_where_the_guide_item_applies():
     r = evaluate(registry.get("SD-ROOT-001"), build_facts(Case("SD-ROOT-001", Status.MANUAL)))
     assert r.status is Status.MANUAL and "--run-as-user" in r.message
+
+
+def test_harden_disables_netconf_tcp_exposed_through_ha_primary_listen():
+    conf = wrap("<netconf-north-bound><transport><tcp><enabled>true</enabled><ip>127.0.0.1</ip>"
+                "<ha-primary-listen><ip>0.0.0.0</ip><port>12023</port></ha-primary-listen>"
+                "</tcp></transport></netconf-north-bound>")
+    res = harden_bytes(conf, "ncs.conf", version="6.4")
+    assert "/ncs-config/netconf-north-bound/transport/tcp/enabled" in {c.path for c in res.changes}
+    assert res.status_after("SD-IF-005") is Status.PASS

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Callable, Optional, Sequence, Tuple, Union
 
 from ..checks._common import is_loopback
+from ..checks.interfaces import addresses
 from ..facts.ncsconf_defaults import DEFAULTS, default_for, exists_in
 from ..facts.types import NcsConf
 from ..frozen import frozen
@@ -208,10 +209,9 @@ FIXES: Tuple[Fix, ...] = (
              "/ncs-config/webui/transport/ssl, which needs this host's certificate (manual)."),
     Fix("SD-IF-005", "disable NETCONF over clear-text TCP on non-loopback addresses",
         (Edit("/ncs-config/netconf-north-bound/transport/tcp/enabled",
-              lambda c: "false" if c.enabled("/ncs-config/netconf-north-bound/transport/tcp/enabled") and not (
-                  is_loopback(c.effective("/ncs-config/netconf-north-bound/transport/tcp/ip") or "")
-                  and all(is_loopback(n.text or "") for n in c.nodes(
-                      "/ncs-config/netconf-north-bound/transport/tcp/extra-listen/ip"))) else None),)),
+              lambda c: "false" if c.enabled("/ncs-config/netconf-north-bound/transport/tcp/enabled") and not all(
+                  is_loopback(ip) for ip, _, _ in addresses(c, "/ncs-config/netconf-north-bound/transport/tcp"))
+              else None),)),
     Fix("SD-IF-006", "disable WebUI CGI support",
         (Edit("/ncs-config/webui/cgi/enabled", "false", _enabled(WEBUI)),)),
     Fix("SD-IF-007", "make the WebUI check the Host header",
