@@ -38,6 +38,9 @@ def test_the_resume_thread_is_announced_while_it_runs(rot_env) -> None:
     # nso-python-vm.md: NSO lists a package's threads only if the code announces
     # them (Application.add_running_thread / del_running_thread).
     env = rot_env
+    # The VM that rot_env started has its own resume thread: under load it may still be
+    # running here, and its `del` would land after the clear. Let it finish first.
+    env.rotation_module().wait_resumed(10)
     env.d.thread_log.clear()
     env.d.restart_vm()
     env.wait_resumed()
