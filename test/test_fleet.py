@@ -136,7 +136,10 @@ def test_every_format_renders_the_merged_report(reports, tmp_path):
     assert main(["fleet", str(reports["n1"].parent), *args, "--fail-on", "critical"]) == 0
     text = outs[Format.TEXT].read_text()
     assert "== NODES (3) ==" in text and "n2 (cluster c1)" in text
+    assert "cluster c1 (3 nodes: n1, n2, n3): SD-FLEET-001 fail, SD-FLEET-002 fail" in " ".join(text.split())
     html = outs[Format.HTML].read_text()
+    clusters = re.search(r'<table id="clusters">(.*?)</table>', html, re.S).group(1)
+    assert re.search(r'data-cluster="c1">.*?data-rule="SD-FLEET-001" data-status="fail"', clusters, re.S)
     matrix = re.search(r'<table id="node-matrix">(.*?)</table>', html, re.S).group(1)
     assert matrix.count("<tr data-node=") == 3
     assert re.search(r'data-node="n2">.*?data-rule="SD-FLEET-001" data-status="fail"', matrix, re.S)
@@ -240,3 +243,18 @@ def test_nodes_on_different_releases_are_named_in_the_statement(reports):
     assert merged.nso_version.statement == \
         "defaults of each node's NSO release assumed: 6.4 on n1; 6.6 on n2"
     assert [n.nso_version for n in merged.nodes] == ["6.4", "6.6"]
+
+
+def test_merged_html_loads_in_chromium_with_the_matrix(reports, tmp_path):
+    from test_render_html import dom
+    from secure_deploy import registry
+    from secure_deploy.fleet.merge import merge
+    merged = merge([(str(p), load_report(str(p))) for p in reports.values()], registry.all_rules(),
+                   now="2026-01-01T00:00:00+00:00")
+    doc = dom(tmp_path, render(merged, Format.HTML))
+    assert doc.get_element_by_id("sd-status").get("data-state") == "ready"
+    assert doc.get_element_by_id("sd-errors").text_content().strip() == ""
+    cells = {(tr.get("data-node"), td.get("data-rule")): td.get("data-status")
+             for tr in doc.xpath('//table[@id="node-matrix"]/tbody/tr') for td in tr.xpath("td[@data-rule]")}
+    assert cells[(KEYS_NODE, "SD-FLEET-001")] == "fail" and cells[("n1", "SD-FLEET-001")] == "pass"
+    assert cells[(DRIFT_NODE, "SD-FLEET-002")] == "fail"

@@ -7,6 +7,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from ..errors import InputError, UsageError
 from ..facts.types import Facts, NcsConf
 from ..model import NodeInfo, Rule
+from ..redact import scrub
 
 CLUSTER_NAME_LEAF = "/ncs-config/ha-raft/cluster-name"
 RAFT_ENABLED = "/ncs-config/ha-raft/enabled"
@@ -56,7 +57,9 @@ def settings_of(conf: Optional[NcsConf], rules: Sequence[Rule]) -> Tuple[Tuple[s
     for path in setting_paths(rules):
         value = _setting(conf, path)
         if value is not None:
-            out.append((path, value))
+            # No leaf read here holds a secret; scrubbed anyway, like finding evidence,
+            # since the report leaves the node.
+            out.append((path, scrub(value)))
     return tuple(out)
 
 

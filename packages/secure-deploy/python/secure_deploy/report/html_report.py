@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 from typing import Any, Dict, List, Sequence, Tuple
 
+from .text_report import cluster_rows   # the cluster-wide view, shared with the text report
 from ..model import Report, RuleResult, Severity, Status
 from ..ruledocs import reference_url
 from .checklist import checklist_html
@@ -237,7 +238,15 @@ def node_matrix(report: Report) -> str:
                     f"<td>{_e(n.info.cluster or '-')}</td><td>{n.score}</td><td><code>{_e(fp)}</code></td>"
                     + "".join(cells) + "</tr>")
     legend = ", ".join(f"{v} {k}" for k, v in _LETTER.items())
-    return ("<section><h2>Nodes &times; rules</h2>"
+    clusters = "".join(
+        f'<tr data-cluster="{_e(name)}"><td><b>{_e(name)}</b></td><td>{_e(", ".join(members))}</td><td>'
+        + " ".join(f'<span data-rule="{_e(rid)}" data-status="{st.value}"><code>{_e(rid)}</code> '
+                   f'{_badge(st.value, _STATUS_COLOUR[st.value])}</span>' for rid, st in verdicts)
+        + "</td></tr>" for name, members, verdicts in cluster_rows(report))
+    if clusters:
+        clusters = ('<h3>HA clusters</h3><table id="clusters"><thead><tr><th>cluster</th><th>members</th>'
+                    f"<th>cross-node rules</th></tr></thead><tbody>{clusters}</tbody></table>")
+    return ("<section><h2>Nodes &times; rules</h2>" + clusters +
             f"<p class=\"ev\">{len(report.nodes)} nodes; {len(cols)} rules with a problem on some node shown "
             f"({legend}); {quiet} rules pass or do not apply on every node.</p>"
             '<div style="overflow-x:auto"><table id="node-matrix"><thead><tr><th>node</th><th>cluster</th>'

@@ -10,7 +10,7 @@ output is plain ASCII apart from what the findings themselves contain.
 from __future__ import annotations
 
 import textwrap
-from typing import Any, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from ..model import Report, RuleResult, Severity, Status
 from .checklist import checklist_lines
@@ -100,8 +100,30 @@ def node_lines(report: Report, width: int) -> List[str]:
         cluster = f" (cluster {n.info.cluster})" if n.info.cluster else ""
         shown = ", ".join(f"{c} {k}" for k, c in counts.items() if c) or "nothing to act on"
         out += wrap(f"{n.info.name}{cluster}: score {n.score}, {shown}", width, "", "    ")
+    for name, members, verdicts in cluster_rows(report):
+        checks = ", ".join(f"{rid} {st.value}" for rid, st in verdicts) or "no cross-node rule run"
+        out += wrap(f"cluster {name} ({len(members)} nodes: {', '.join(members)}): {checks}", width, "", "    ")
     out.append("")
     return out
+
+
+def cluster_rows(report: Report) -> List[Tuple[str, List[str], List[Tuple[str, Status]]]]:
+    """Cluster-wide view of a fleet report: each HA cluster, its members, and each
+    cross-node rule's worst status over them."""
+    cross = [r.rule_id for r in report.results if "fleet" in r.meta.needs]
+    members: Dict[str, List[Any]] = {}
+    for n in report.nodes:
+        if n.info.cluster:
+            members.setdefault(n.info.cluster, []).append(n)
+    rows = []
+    for name, nodes in members.items():
+        verdicts = []
+        for rid in cross:
+            sts = [st for st in (n.status(rid) for n in nodes) if st is not None]
+            if sts:
+                verdicts.append((rid, max(sts, key=lambda s: s.badness)))
+        rows.append((name, [n.info.name for n in nodes], verdicts))
+    return rows
 
 
 def render(report: Report, options: Any = None) -> str:
