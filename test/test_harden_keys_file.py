@@ -129,3 +129,21 @@ def test_without_keys_file_the_keys_stay_and_a_manual_step_says_how(tmp_path, ca
     assert main(["harden", "--ncs-conf", str(conf)]) == 0
     assert "move the inline encryption keys" in capsys.readouterr().out
     assert inline_keys_file(str(tmp_path / "ncs.conf.hardened")) is not None
+
+
+@pytest.mark.parametrize("where", ["output", "default-output", "in-place"])
+def test_keys_file_that_is_the_hardened_copy_is_refused(tmp_path, capsys, monkeypatch, where):
+    # --keys-file naming the file the hardened copy goes to: the copy would replace the
+    # keys just written (keys lost, ncs.conf reading itself as its keys file).
+    conf = tmp_path / "ncs.conf"
+    conf.write_text(synthetic()["legacy-aes"])
+    before = conf.read_bytes()
+    monkeypatch.chdir(tmp_path)
+    args = {"output": ["-o", "out.conf", "--keys-file", str(tmp_path / "out.conf")],
+            "default-output": ["--keys-file", "ncs.conf.hardened"],
+            "in-place": ["--in-place", "--keys-file", "ncs.conf"]}[where]
+    assert main(["harden", "--ncs-conf", "ncs.conf", *args]) == 2
+    err = capsys.readouterr().err
+    assert "keys file" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ncs.conf"]
+    assert conf.read_bytes() == before

@@ -100,6 +100,12 @@ def cmd_harden(args: argparse.Namespace, *, stamp: Optional[Callable[[], str]] =
             raise InputError(f"{target}: is the input file; use --in-place to rewrite it (a backup is kept)")
     keys_file = os.path.abspath(args.keys_file) if args.keys_file else None
     inline = inline_keys_file(src) if keys_file else None
+    if keys_file and not args.diff_only and (os.path.realpath(keys_file) == os.path.realpath(target)
+                                             or _same_file(keys_file, src)):
+        # The hardened copy would replace the keys just written: keys lost, and an
+        # ncs.conf that reads itself as its keys file.
+        raise InputError(f"--keys-file {printable(keys_file)}: is the file the hardened copy goes to "
+                         "(or the input); give the keys file a path of its own")
     if keys_file and inline is not None and not args.diff_only and os.path.lexists(keys_file):
         # Checked before anything is written; the exclusive create below is the real guard.
         raise InputError(f"{printable(keys_file)}: already exists; refusing to overwrite a keys file")
