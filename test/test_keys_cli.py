@@ -203,3 +203,25 @@ def test_no_key_value_leaks_anywhere(tmp_path, capsys, caplog):
     assert len(values) >= 10
     for v in values:
         assert v not in blob and v.upper() not in blob, f"key value leaked ({len(v)} hex digits)"
+
+
+def test_settle_refuses_a_generation_nso_never_answers(keys, capsys):
+    # Below -1 is no generation: the unfinished rotation stays unfinished (exit 2),
+    # it is not recorded as failed on a typo.
+    assert main(["keys", "rotate", "--keys-file", str(keys), "--nso-version", "6.4"]) == 0
+    hist = history_path(str(keys))
+    before = Path(hist).read_bytes()
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as e:
+        main(["keys", "settle", "--keys-file", str(keys), "--active-generation", "-3"])
+    assert e.value.code == 2 and "--active-generation" in capsys.readouterr().err
+    assert Path(hist).read_bytes() == before
+    # -1 is NSO's answer for keys without generations: accepted.
+    assert main(["keys", "settle", "--keys-file", str(keys), "--active-generation", "-1"]) == 0
+
+
+def test_settle_on_a_missing_keys_file_is_an_error(tmp_path, capsys):
+    missing = tmp_path / "nope" / "ncs.crypto_keys"
+    assert main(["keys", "settle", "--keys-file", str(missing), "--active-generation", "0"]) == 2
+    captured = capsys.readouterr()
+    assert "not found" in captured.err and "nothing to settle" not in captured.out

@@ -19,7 +19,7 @@ from typing import Any, Optional
 from ..errors import UsageError
 from ..facts.collect import SYSTEM_CONFIG_DIR
 from ..facts.keyfile import serialize
-from ..facts.keys import history_path, inline_keys_file
+from ..facts.keys import history_path, inline_keys_file, read_keys_file
 from ..facts.version import resolve_version
 from ..keys.writer import DEFAULT_MAX_BACKUPS, RotationLock
 from ..keys.rotation import KnownActiveGeneration, Rotator
@@ -40,12 +40,24 @@ def now_iso() -> str:
     return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
 
 
+def generation_arg(text: str) -> int:
+    """NSO's active generation: -1 (keys without generations) or a generation number."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: not an integer") from None
+    if n < -1:
+        # A typo here would settle (and fail) a rotation on a value NSO never answers.
+        raise argparse.ArgumentTypeError(f"{n}: a generation is -1 (keys without generations) or 0 and above")
+    return n
+
+
 def _add_keys_file(p: argparse.ArgumentParser, active_help: str, required: bool = False) -> None:
     p.add_argument("--keys-file", metavar="FILE",
                    help="the external keys file (default: $NCS_CONFIG_DIR or --config-dir, "
                         "else /etc/ncs, + /ncs.crypto_keys)")
     p.add_argument("--config-dir", metavar="DIR", help="NCS_CONFIG_DIR holding ncs.crypto_keys")
-    p.add_argument("--active-generation", type=int, metavar="N", required=required,
+    p.add_argument("--active-generation", type=generation_arg, metavar="N", required=required,
                    help="what NSO's `key-rotation get-active-generation` answers; " + active_help)
 
 
@@ -108,6 +120,7 @@ def _settle(path: str, store: JsonFileStore, active: Optional[int]) -> Optional[
 
 def cmd_settle(args: argparse.Namespace) -> int:
     path = os.path.realpath(keys_path_of(args))
+    read_keys_file(path)    # a missing or unreadable keys file is an error, not "nothing to settle"
     store = JsonFileStore(history_path(path), owner_of=path)
     settled = _settle(path, store, args.active_generation)
     if args.format == "json":
