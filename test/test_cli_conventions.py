@@ -325,3 +325,20 @@ def test_explain_in_a_pipe_is_not_wrapped(capsys):
     out = capsys.readouterr().out
     from secure_deploy import registry
     assert " ".join(registry.get("SD-SSH-002").meta.remediation.split()) in out
+
+
+def test_quiet_lists_no_manual_or_passing_checklist_rows(capsys):
+    # --quiet lists only what fails or could not be checked, the guidance checklist
+    # included: a clean production run prints no MANUAL recommendation rows.
+    prod = REPO / "examples" / "prod-system-install"
+    args = ["audit", "--config-dir", str(prod / "etc"), "--run-dir", str(prod / "run"), "--nso-version", "6.5",
+            "--no-host", "--no-waivers", "--color", "never"]
+    assert main([*args, "--quiet"]) == 0
+    quiet = capsys.readouterr().out
+    assert "[manual]" not in quiet and "[pass]" not in quiet and "Guidance checklist:" in quiet
+    assert main([*DEMO, "--no-waivers", "--quiet"]) == 1
+    demo = capsys.readouterr().out
+    rows = [line for line in demo.splitlines() if line.startswith("GD-")]
+    assert rows and all("[fail]" in line or "[error]" in line for line in rows)
+    assert main(args) == 0
+    assert "[manual]" in capsys.readouterr().out                        # the default still lists them

@@ -7,7 +7,7 @@ lists the recommendations that need action (all of them with --detail all).
 from __future__ import annotations
 
 import html
-from typing import List
+from typing import Collection, List, Optional
 
 from ..guidance import checklist
 from ..model import Report
@@ -15,14 +15,17 @@ from ..model import Report
 _QUIET = ("pass", "not-applicable")
 
 
-def checklist_lines(report: Report, everything: bool = False) -> List[str]:
-    """Unwrapped lines: a count, then one line per recommendation to act on."""
+def checklist_lines(report: Report, everything: bool = False,
+                    only: Optional[Collection[str]] = None) -> List[str]:
+    """Unwrapped lines: a count, then one line per recommendation to act on (`only`:
+    just those with these statuses, as the text report's --quiet lists its rules)."""
     rows = checklist(report.results)
     counts: dict = {}
     for row in rows:
         counts[row.status] = counts.get(row.status, 0) + 1
     # Recommendations none of whose rules ran (a --rule selection) are only counted.
-    shown = [row for row in rows if row.status != "not-run" and (everything or row.status not in _QUIET)]
+    shown = [row for row in rows if row.status != "not-run" and (everything or row.status not in _QUIET)
+             and (only is None or row.status in only)]
     # Not a "== ... ==" heading: those are the severity groups.
     out = [f"Guidance checklist: {len(rows)} recommendations: "
            + ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))]

@@ -148,7 +148,7 @@ def render(report: Report, options: Any = None) -> str:
     if report.notes:
         out.append("")
     out += node_lines(report, width)
-    for line in checklist_lines(report, everything=Status.PASS in shown):
+    for line in checklist_lines(report, everything=Status.PASS in shown, only={s.value for s in shown}):
         out += wrap(line, width, "", "    ")
     out.append("")
     failed = ", ".join(f"{n} {k}" for k, n in report.summary.failed_by_severity if n)
