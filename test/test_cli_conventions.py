@@ -202,6 +202,23 @@ def test_explain_json(capsys):
     assert doc["id"] == "SD-IF-001" and doc["severity"] == "high" and doc["remediation"]
 
 
+def _actions_without_help(parser, path=()):
+    import argparse
+    for a in parser._actions:
+        if isinstance(a, argparse._SubParsersAction):
+            for name, sub in a.choices.items():
+                yield from _actions_without_help(sub, (*path, name))
+        elif not a.help or a.help == argparse.SUPPRESS:
+            yield " ".join(path) + " " + (a.option_strings[0] if a.option_strings else a.dest)
+
+
+def test_every_option_and_argument_has_help():
+    # Listing an option in the usage line is not documenting it: each one (and each
+    # positional argument) of every command says what it does in --help.
+    from secure_deploy.cli import build_parser
+    assert list(_actions_without_help(build_parser())) == []
+
+
 @pytest.mark.parametrize("argv", [["audit", "--help"], ["explain", "--help"]])
 def test_every_new_option_has_help(argv, capsys):
     with pytest.raises(SystemExit):
@@ -212,6 +229,13 @@ def test_every_new_option_has_help(argv, capsys):
                "explain": ["--format"]}[argv[0]]
     for opt in options:
         assert opt in text
+
+
+def test_max_key_age_days_must_be_positive(capsys):
+    for bad in ("0", "-5"):
+        with pytest.raises(SystemExit) as e:
+            main([*DEMO, "--max-key-age-days", bad])
+        assert e.value.code == 2 and "--max-key-age-days" in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------- references

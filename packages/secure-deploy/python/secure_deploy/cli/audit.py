@@ -80,6 +80,16 @@ def severity_arg(text: str) -> Severity:
         raise argparse.ArgumentTypeError(str(e)) from None
 
 
+def positive_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{n}: must be 1 or more")
+    return n
+
+
 def add_selection(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rule", action="append", default=[], metavar="ID", help="only this rule (repeatable)")
     p.add_argument("--tag", action="append", default=[], metavar="TAG", help="only rules with this tag")
@@ -109,7 +119,9 @@ def add_sources(p: argparse.ArgumentParser) -> None:
     g.add_argument("--accept-exposure", action="append", default=[], metavar="NAME", choices=EXPOSURES,
                    help="an interface enabled on purpose: cli-ssh, netconf-ssh, webui-http; its findings "
                         "are reported ACCEPTED (never PASS) and fail no gate (repeatable)")
-    g.add_argument("--max-key-age-days", type=int, default=365, metavar="N")
+    g.add_argument("--max-key-age-days", type=positive_int, default=365, metavar="N",
+                   help="report the active encryption keys as due for rotation after N days (default 365, "
+                        "as the NSO setting max-key-age-days)")
 
 
 def add_output(p: argparse.ArgumentParser) -> None:

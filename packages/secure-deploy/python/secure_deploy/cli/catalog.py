@@ -16,13 +16,15 @@ from . import EXIT_OK, terminal_width
 
 def register(sub: Any) -> None:
     p = sub.add_parser("rules", help="list the rule catalog")
-    p.add_argument("--format", default="text", choices=["text", "json", "markdown"])
-    p.add_argument("--tag", action="append", default=[])
+    p.add_argument("--format", default="text", choices=["text", "json", "markdown"],
+                   help="text (default), json (each rule's metadata) or markdown (a table)")
+    p.add_argument("--tag", action="append", default=[], metavar="TAG",
+                   help="only rules with this tag (repeatable)")
     p.add_argument("--guide", action="store_true",
                    help="the Secure Deployment guidance as a checklist: each recommendation and its rules")
     p.set_defaults(func=cmd_rules)
     e = sub.add_parser("explain", help="document one rule")
-    e.add_argument("rule_id", metavar="ID")
+    e.add_argument("rule_id", metavar="ID", help="the rule id, e.g. SD-IF-001 (see `secure-deploy rules`)")
     e.add_argument("--format", default="text", choices=["text", "json"],
                    help="text (default) or json: the rule's metadata as in a JSON report's `rule` block")
     e.set_defaults(func=cmd_explain)

@@ -70,7 +70,7 @@ def register(sub: Any) -> None:
     s = ks.add_parser("status", help="generations, fingerprints and age of the keys (never the keys); "
                                      "changes nothing")
     _add_keys_file(s, "shown as the active generation (nothing is recorded: see `keys settle`)")
-    s.add_argument("--format", default="text", choices=["text", "json"])
+    s.add_argument("--format", default="text", choices=["text", "json"], help="text (default) or json")
     s.set_defaults(func=cmd_status)
 
     r = ks.add_parser("rotate", help="write a new key generation safely; print the NSO steps left")
@@ -80,19 +80,23 @@ def register(sub: Any) -> None:
     r.add_argument("--nso-version", metavar="X.Y", help="NSO release (decides whether DES3 keys are made)")
     r.add_argument("--ncs-dir", metavar="DIR", help="NCS_DIR (its VERSION file gives the release)")
     r.add_argument("--reason", default="", help="why (kept in the rotation history)")
-    r.add_argument("--wait-commit-queue", type=int, default=DEFAULT_WAIT_COMMIT_QUEUE, metavar="S")
-    r.add_argument("--max-backups", type=int, default=DEFAULT_MAX_BACKUPS, metavar="N")
+    r.add_argument("--wait-commit-queue", type=int, default=DEFAULT_WAIT_COMMIT_QUEUE, metavar="S",
+                   help="the wait-commit-queue seconds in the printed apply-new-keys step "
+                        f"(0-3600, default {DEFAULT_WAIT_COMMIT_QUEUE})")
+    r.add_argument("--max-backups", type=int, default=DEFAULT_MAX_BACKUPS, metavar="N",
+                   help=f"keep the newest N backups this tool made of the keys file (default {DEFAULT_MAX_BACKUPS})")
     r.set_defaults(func=cmd_rotate)
 
     t = ks.add_parser("settle", help="record the outcome of an unfinished rotation from NSO's active "
                                      "generation (updates the rotation history)")
     _add_keys_file(t, "the rotation to it is recorded as completed, any other as failed", required=True)
-    t.add_argument("--format", default="text", choices=["text", "json"])
+    t.add_argument("--format", default="text", choices=["text", "json"], help="text (default) or json")
     t.set_defaults(func=cmd_settle)
 
     m = ks.add_parser("migrate", help="plan (and on request write) the move of inline ncs.conf keys "
                                       "to an external keys file")
-    m.add_argument("--ncs-conf", required=True, metavar="FILE")
+    m.add_argument("--ncs-conf", required=True, metavar="FILE",
+                   help="the ncs.conf holding the keys inline (/ncs-config/encrypted-strings)")
     m.add_argument("--keys-file", required=True, metavar="FILE",
                    help="the keys file to create (written into ncs.conf as an absolute path)")
     w = m.add_mutually_exclusive_group()

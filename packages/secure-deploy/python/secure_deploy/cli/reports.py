@@ -24,10 +24,10 @@ from .audit import add_sarif_category
 
 def register(sub: Any) -> None:
     d = sub.add_parser("diff", help="compare two JSON reports: new, fixed, unchanged, changed findings")
-    d.add_argument("old", metavar="OLD.json")
-    d.add_argument("new", metavar="NEW.json")
-    d.add_argument("--format", default="text", choices=["text", "json"])
-    d.add_argument("--output", "-o", metavar="FILE")
+    d.add_argument("old", metavar="OLD.json", help="the earlier JSON report (`audit --format json`)")
+    d.add_argument("new", metavar="NEW.json", help="the later JSON report")
+    d.add_argument("--format", default="text", choices=["text", "json"], help="text (default) or json")
+    d.add_argument("--output", "-o", metavar="FILE", help="write the diff here (default stdout)")
     d.add_argument("--fail-on-new", action="store_true", help="exit 1 when the new report has new findings")
     d.set_defaults(func=cmd_diff)
 
@@ -35,9 +35,10 @@ def register(sub: Any) -> None:
     rs = r.add_subparsers(dest="report_command", metavar="COMMAND", parser_class=_Parser)
     rs.required = True
     rr = rs.add_parser("render", help="re-render a saved JSON report in any format")
-    rr.add_argument("report", metavar="REPORT.json")
-    rr.add_argument("--format", "-f", default="text", choices=[f.value for f in Format])
-    rr.add_argument("--output", "-o", metavar="FILE")
+    rr.add_argument("report", metavar="REPORT.json", help="a JSON report (`audit --format json`, NSO history)")
+    rr.add_argument("--format", "-f", default="text", choices=[f.value for f in Format],
+                    help="the format to render (default text)")
+    rr.add_argument("--output", "-o", metavar="FILE", help="write it here (default stdout)")
     rr.add_argument("--history", nargs="+", default=[], metavar="REPORT.json",
                     help="earlier JSON reports for the HTML trend chart")
     add_sarif_category(rr)
@@ -48,7 +49,7 @@ def register(sub: Any) -> None:
     ws.required = True
     wc = ws.add_parser("check", help="validate a waiver file; exit 1 if a waiver expired, names no rule, "
                                      "or names an object its rule's findings never carry")
-    wc.add_argument("file", metavar="FILE")
+    wc.add_argument("file", metavar="FILE", help="the waiver file, TOML or JSON (e.g. .secure-deploy-waivers.toml)")
     wc.add_argument("--node", action="append", default=[], metavar="NAME",
                     help="a fleet node name: objects 'NAME' and 'NAME: OBJECT' of merged fleet reports are valid")
     wc.add_argument("--today", metavar="YYYY-MM-DD", help="check expiry against this date (default: today)")
