@@ -366,3 +366,18 @@ def test_quiet_lists_no_manual_or_passing_checklist_rows(capsys):
     assert rows and all("[fail]" in line or "[error]" in line for line in rows)
     assert main(args) == 0
     assert "[manual]" in capsys.readouterr().out                        # the default still lists them
+
+
+@pytest.mark.parametrize("fmt", ["text", "sarif"])
+def test_a_reader_that_stops_early_does_not_turn_a_failed_gate_into_exit_0(fmt):
+    # `secure-deploy audit | head` (or an uploader that exits early) under `set -o
+    # pipefail`: the broken pipe ends the output, never the gate: still exit 1.
+    r, w = os.pipe()
+    os.close(r)                                   # the reader is gone before the first byte
+    try:
+        proc = subprocess.run([sys.executable, "-m", "secure_deploy.cli", *DEMO, "--no-waivers", "-f", fmt],
+                              stdout=w, stderr=subprocess.PIPE, cwd=REPO, timeout=120)
+    finally:
+        os.close(w)
+    assert proc.returncode == 1
+    assert b"gate failed" in proc.stderr and b"Traceback" not in proc.stderr

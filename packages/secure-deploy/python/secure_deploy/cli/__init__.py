@@ -142,7 +142,16 @@ def terminal_width(stream: object = None, env: Optional[dict] = None) -> Optiona
 def write_output(text: str, path: Optional[str]) -> None:
     """stdout, or a file written whole (temp + rename) so a failed run leaves no half file."""
     if not path or path == "-":
-        sys.stdout.write(text)
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # The reader stopped early (`| head`): the rest of the output has nowhere to
+            # go, but the gates still decide the exit code (a failed gate must not become
+            # 0 under pipefail). Later writes and the exit flush go to /dev/null.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
         return
     from ..fileio import atomic_write_text
     atomic_write_text(path, text)
