@@ -265,3 +265,39 @@ def test_what_this_feature_added_to_the_double_has_the_documented_signature(ncs_
 
 
 DATETIME_PARAMS = ("year", "month", "day", "hour", "min", "sec", "micro", "timezone", "timezone_minutes")
+
+
+def test_a_run_stored_while_another_marks_its_alarms_sent_loses_no_alarm(dep, monkeypatch) -> None:
+    """Two runs at once (the scheduler's and an operator's): run 3 stores its alarm
+    state while run 2's submitter is marking what it sent. Run 2 must not write its
+    older state over run 3's, or run 3's new alarm is lost until some later run."""
+    import sys
+    import threading
+    from nso_fixtures import DEV_NCS_CONF
+    dep.audit()
+    assert (VIOLATION, "SD-AUTH-001") in raised(dep.d)
+    fix_local_users(dep)
+    glue = sys.modules["secure_deploy.nso.alarm_glue"]
+    real, other = glue.mark_sent, {}
+
+    def run3() -> None:
+        try:
+            other["out"] = dep.audit()
+        except BaseException as e:  # noqa: BLE001 - re-raised in the test's thread
+            other["error"] = e
+
+    def racing_mark_sent(records, sent):
+        if "thread" not in other:
+            dep.write_conf(DEV_NCS_CONF)          # broken again: run 3 raises SD-AUTH-001
+            other["thread"] = threading.Thread(target=run3)
+            other["thread"].start()
+            other["thread"].join(timeout=1)       # run 3 stores now, unless it has to wait
+        return real(records, sent)
+
+    monkeypatch.setattr(glue, "mark_sent", racing_mark_sent)
+    dep.audit()                                   # run 2: SD-AUTH-001 passes, its clear is sent
+    other["thread"].join()
+    assert "error" not in other, other.get("error")
+    assert {f["rule-id"] for f in other["out"]["failure"]} >= {"SD-AUTH-001"}
+    assert (VIOLATION, "SD-AUTH-001") in raised(dep.d)
+    assert stored(dep)[("secure-deploy-violation", "SD-AUTH-001")] is True

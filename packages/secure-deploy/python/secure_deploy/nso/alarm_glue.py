@@ -27,6 +27,11 @@ ALARMS_NS = "urn:secure-deploy:yang:secure-deploy-alarms"     # secure-deploy-al
 # One submitter at a time: two runs finishing together must not both send the same
 # pending record, nor mark one in sync that the other has changed meanwhile.
 _SUBMIT_LOCK = threading.Lock()
+# Held by whoever reads the stored alarm state and writes it back: a run storing its
+# state (audit_action.store) and a submitter marking what it sent. Without it the
+# submitter's write (the state it read, marked) would replace a state a run stored
+# in between, losing that run's new raises and clears.
+STATE_LOCK = threading.Lock()
 
 
 def _s(v: Any) -> str:
@@ -108,7 +113,7 @@ def submit_pending(uinfo: Any, log: Any, sender: Callable[[Sequence[AlarmRecord]
         with caller.trans(uinfo, ncs.OPERATIONAL) as t:
             pending = to_send(read_records(ncs.maagic.get_root(t)))
         done = sender(pending, log) if pending else []
-        with caller.trans(uinfo, ncs.OPERATIONAL, write=True) as t:
+        with STATE_LOCK, caller.trans(uinfo, ncs.OPERATIONAL, write=True) as t:
             root = ncs.maagic.get_root(t)
             current = read_records(root)
             if done:

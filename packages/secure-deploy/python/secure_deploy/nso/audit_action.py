@@ -11,7 +11,6 @@ import dataclasses
 import datetime as _dt
 import logging
 import os
-import threading
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import ncs
@@ -39,8 +38,9 @@ from . import caller
 # NSO runs action callbacks in threads of one Python VM. Storing a run reads the
 # previous run, replaces last-run and trims history: two runs interleaving there
 # would compute "changed since the previous run" against the same previous run and
-# trim the same entries, so the store step is serialized.
-_STORE_LOCK = threading.Lock()
+# trim the same entries, so the store step is serialized; with the same lock as the
+# alarm submitter's write-back, which rewrites the alarm state stored here.
+_STORE_LOCK = alarm_glue.STATE_LOCK
 
 Clock = Callable[[], _dt.datetime]
 
