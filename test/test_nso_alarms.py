@@ -301,3 +301,32 @@ def test_a_run_stored_while_another_marks_its_alarms_sent_loses_no_alarm(dep, mo
     assert {f["rule-id"] for f in other["out"]["failure"]} >= {"SD-AUTH-001"}
     assert (VIOLATION, "SD-AUTH-001") in raised(dep.d)
     assert stored(dep)[("secure-deploy-violation", "SD-AUTH-001")] is True
+
+
+def test_the_double_holds_framing_values_to_the_documented_ns_tag_pair(dep) -> None:
+    """_ncs.md, class Value: for C_XMLTAG, C_XMLBEGIN and C_XMLEND the init "must be a
+    2-tuple ... (ns, tag)". The double refuses anything else, so the package's framing
+    (notify.tag_values) is held to the reference, not to whatever the double accepts."""
+    import sys
+    import _ncs
+    dnotif.configure_stream(dep.d, STREAM)
+    dep.audit()
+    nctx = sys.modules["secure_deploy.nso.notify"].NOTIFIER._nctx
+    ns = next(h for h, _p, uri, _r, _m in _ncs.get_nslist() if uri == SD_NS)
+    tag, leaf = _ncs.str2hash("audit-run-completed"), _ncs.str2hash("run-id")
+    when = _ncs.DateTime(2026, 12, 6, 3, 0, 0, 0, 0, 0)
+
+    def send(begin_init) -> None:
+        _ncs.dp.notification_send(nctx, when, [
+            _ncs.TagValue(_ncs.XmlTag(ns, tag), _ncs.Value(begin_init, _ncs.C_XMLBEGIN)),
+            _ncs.TagValue(_ncs.XmlTag(ns, leaf), _ncs.Value("r1", _ncs.C_BUF)),
+            _ncs.TagValue(_ncs.XmlTag(ns, tag), _ncs.Value((ns, tag), _ncs.C_XMLEND))])
+
+    send((ns, tag))
+    assert len(dnotif.sent(dep.d)) == 2
+    with pytest.raises(Exception, match="ns, tag"):
+        send((tag, ns))
+    for t in (_ncs.C_XMLBEGIN, _ncs.C_XMLEND, _ncs.C_XMLTAG, _ncs.C_IDENTITYREF):
+        with pytest.raises(TypeError, match="2-tuple"):
+            _ncs.Value(tag, t)
+    assert len(dnotif.sent(dep.d)) == 2

@@ -52,12 +52,20 @@ def _infer_type(init: Any) -> int:
     return _CONSTANTS["C_BUF"]
 
 
+_PAIR_TYPES = tuple(_CONSTANTS[n] for n in ("C_XMLTAG", "C_XMLBEGIN", "C_XMLEND", "C_IDENTITYREF"))
+
+
 class Value:
     """`_ncs.Value`: str() gives the YANG string form, as_pyval() the Python value."""
 
     def __init__(self, init: Any, type: Optional[int] = None) -> None:  # noqa: A002
         self._v = init
         self._type = _infer_type(init) if type is None else type
+        # pyapi/_ncs.md, class Value: for C_XMLTAG, C_XMLBEGIN and C_XMLEND the init
+        # "must be a 2-tuple" (ns, tag); for C_IDENTITYREF a 2-tuple (ns, id).
+        if self._type in _PAIR_TYPES and not (isinstance(init, tuple) and len(init) == 2
+                                              and all(isinstance(h, int) for h in init)):
+            raise TypeError(f"Value: init of type {self._type} must be a 2-tuple of hashes, not {init!r}")
 
     def confd_type(self) -> int:
         return self._type

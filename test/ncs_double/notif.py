@@ -16,7 +16,9 @@ include, is the source NSO follows; UNVERIFIED beyond the reference):
   (`configure_stream(d, name)`, standing for ncs.conf's notification streams);
 - `values` is C_XMLBEGIN(notification) ... C_XMLEND(notification) around the
   leaves, with C_XMLBEGIN/C_XMLEND around each container; a leaf-list is a C_LIST
-  Value of Values.
+  Value of Values;
+- each C_XMLBEGIN/C_XMLEND Value's init is the (ns, tag) of its element, the order
+  pyapi/_ncs.md (class Value) gives.
 What was sent is recorded as NETCONF notification XML (`sent(d)`), ready for
 `yanglint -t nc-notif`.
 """
@@ -273,6 +275,11 @@ def _to_xml(values: Any) -> Any:
     if mod.search_one("notification", etree.QName(top).localname) is None:
         raise lowlevel.Error(lowlevel.ERR_BADPATH, f"{etree.QName(top).localname} is not a notification")
     stack = [top]
+    for tv in values:
+        # _ncs.md, class Value: a C_XMLBEGIN/C_XMLEND init is (ns, tag), here the element's.
+        if tv.v.confd_type() in (lowlevel.C_XMLBEGIN, lowlevel.C_XMLEND) and tv.v.as_pyval() != (tv.ns, tv.tag):
+            raise lowlevel.Error(lowlevel.ERR_BADTYPE, f"C_XMLBEGIN/C_XMLEND Value {tv.v.as_pyval()!r} is not the "
+                                 f"(ns, tag) of its element, ({tv.ns}, {tv.tag})")
     for tv in values[1:-1]:
         t = tv.v.confd_type()
         if t == lowlevel.C_XMLBEGIN:

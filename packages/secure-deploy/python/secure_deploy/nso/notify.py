@@ -8,9 +8,14 @@ Documented API only (pyapi/ncs.dp.md, pyapi/_ncs.dp.md, pyapi/_ncs.md):
   list of _ncs.TagValue(_ncs.XmlTag(ns, tag), _ncs.Value(init, type));
 - namespace and tag hashes from _ncs.get_nslist() and _ncs.str2hash(), which need
   the schemas loaded (Daemon.load_schemas()).
-UNVERIFIED (confd_lib_dp(3), which _ncs.dp.md refers to, is not in the reference):
-the values list is framed C_XMLBEGIN/C_XMLEND around the notification and around
-each container, and a leaf-list is one C_LIST Value of C_BUF Values.
+Framing: C_XMLBEGIN/C_XMLEND around the notification and around each container.
+No reference page shows it (confd_lib_dp(3), which _ncs.dp.md refers to, is not in
+the reference); Tail-f's public Python notification examples (ConfD's "NETCONF
+Notification Streams, Python version") frame this way. Those examples write the
+framing Value's init as (tag, ns); _ncs.md (class Value) says (ns, tag) for
+C_XMLBEGIN/C_XMLEND, and the package follows the reference. UNVERIFIED: which order
+NSO reads, and that a leaf-list is one C_LIST Value of C_BUF Values;
+test/live/test_live_alarms.py decides both on a real NSO.
 
 The daemon is started at the first run that sends, not in Application.setup():
 the package must start even when the stream is not configured in ncs.conf (then the
