@@ -146,6 +146,14 @@ def oper_valid(request, yanglint_check):
             yanglint_check(xml)
 
 
+@pytest.fixture
+def no_rotation_resumer(monkeypatch):
+    """The package's key-rotation check thread (started by Main.setup, first read after
+    5 s) would read the double's CDB while a long audit writes it: the double is not
+    thread-safe for that (test/ncs_double/README.md), and it has no rotation to settle."""
+    monkeypatch.setenv("SECURE_DEPLOY_RESUME_DELAY", "3600")
+
+
 def make_deployment(tmp_path: Path, monkeypatch: Any, *, cdb_xml: Optional[str] = DEV_CDB_XML,
                     ncs_conf: str = DEV_NCS_CONF, version: Optional[str] = "6.4.2") -> Iterator[Deployment]:
     for var in ("NCS_DIR", "NCS_CONFIG_DIR", "NCS_RUN_DIR", "NCS_LOG_DIR"):

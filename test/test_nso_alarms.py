@@ -14,19 +14,15 @@ from ncs_double import alarm as dalarm
 from ncs_double import manifest
 from ncs_double import notif as dnotif
 from nso_fixtures import (ALARM_YANG, DEV_CDB_XML, DEV_NCS_CONF, NSO_YANG, SD_NS,  # noqa: F401
-                          make_deployment, oper_valid, scaled_xml)
+                          make_deployment, no_rotation_resumer, oper_valid, scaled_xml)
 
 VIOLATION = "sd-al:secure-deploy-violation"
 NOT_EVALUATED = "sd-al:secure-deploy-rule-not-evaluated"
 STREAM = "secure-deploy"
 
 
-@pytest.fixture(autouse=True)
-def no_rotation_resumer(monkeypatch):
-    """The package's key-rotation check thread (started by Main.setup, first read after
-    5 s) would read the double's CDB while a long audit writes it: the double is not
-    thread-safe for that (test/ncs_double/README.md), and it has no rotation to settle."""
-    monkeypatch.setenv("SECURE_DEPLOY_RESUME_DELAY", "3600")
+# Every test here keeps the key-rotation check thread asleep (nso_fixtures.no_rotation_resumer).
+pytestmark = pytest.mark.usefixtures("no_rotation_resumer")
 
 
 @pytest.fixture

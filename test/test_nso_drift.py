@@ -7,15 +7,11 @@ import json
 import pytest
 
 from ncs_double import ActionFailed
-from nso_fixtures import DEV_NCS_CONF, make_deployment, oper_valid  # noqa: F401 (autouse)
+from nso_fixtures import DEV_NCS_CONF, make_deployment, no_rotation_resumer, oper_valid  # noqa: F401 (fixtures)
 
 
-@pytest.fixture(autouse=True)
-def no_rotation_resumer(monkeypatch):
-    """The package's key-rotation check thread (started by Main.setup, first read after
-    5 s) would read the double's CDB while a long audit writes it: the double is not
-    thread-safe for that (test/ncs_double/README.md), and it has no rotation to settle."""
-    monkeypatch.setenv("SECURE_DEPLOY_RESUME_DELAY", "3600")
+# Every test here keeps the key-rotation check thread asleep (nso_fixtures.no_rotation_resumer).
+pytestmark = pytest.mark.usefixtures("no_rotation_resumer")
 
 
 @pytest.fixture
