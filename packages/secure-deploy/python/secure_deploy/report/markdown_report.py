@@ -72,18 +72,15 @@ def render(report: Report, options: Any = None) -> str:
     else:
         out += ["No open findings.", ""]
 
-    waived = [(r, f) for r in report.results for f in r.findings if f.status is Status.WAIVED]
-    if waived:
-        out += [f"### Waived ({len(waived)})", "", "| rule | finding | justification |", "|---|---|---|"]
-        for r, f in waived[:MAX_ROWS]:
-            out.append(f"| {r.rule_id} | {_what(r, f)} | {esc(f.waiver or '')} |")
-        out.append("")
-    accepted = [(r, f) for r in report.results for f in r.findings if f.status is Status.ACCEPTED]
-    if accepted:
-        out += [f"### Accepted exposures ({len(accepted)})", "", "| rule | finding | accepted |", "|---|---|---|"]
-        for r, f in accepted[:MAX_ROWS]:
-            out.append(f"| {r.rule_id} | {_what(r, f)} | {esc(f.acceptance or '')} |")
-        out.append("")
+    # Waived and accepted findings: one table each, with the reason the finding was set aside.
+    for status, title, column, reason in ((Status.WAIVED, "Waived", "justification", "waiver"),
+                                          (Status.ACCEPTED, "Accepted exposures", "accepted", "acceptance")):
+        rows = [(r, f) for r in report.results for f in r.findings if f.status is status]
+        if rows:
+            out += [f"### {title} ({len(rows)})", "", f"| rule | finding | {column} |", "|---|---|---|"]
+            for r, f in rows[:MAX_ROWS]:
+                out.append(f"| {r.rule_id} | {_what(r, f)} | {esc(getattr(f, reason) or '')} |")
+            out.append("")
     if report.notes:
         out += ["### Notes", ""] + [f"- {esc(n)}" for n in report.notes] + [""]
     return "\n".join(out)
