@@ -38,14 +38,16 @@ def test_the_resume_thread_is_announced_while_it_runs(rot_env) -> None:
     # nso-python-vm.md: NSO lists a package's threads only if the code announces
     # them (Application.add_running_thread / del_running_thread).
     env = rot_env
-    # The VM that rot_env started has its own resume thread: under load it may still be
-    # running here, and its `del` would land after the clear. Let it finish first.
-    env.rotation_module().wait_resumed(10)
     env.d.thread_log.clear()
     env.d.restart_vm()
     env.wait_resumed()
     name = env.rotation_module().THREAD_NAME
-    assert env.d.thread_log == [("add", name), ("del", name)]
+    # The VM that rot_env started had its own resume thread; its `del` may land after the
+    # clear (seen under load), so judge the restarted VM's thread by the log's end, and
+    # require every announcement to be withdrawn.
+    log = env.d.thread_log
+    assert log[-2:] == [("add", name), ("del", name)], log
+    assert log.count(("add", name)) <= log.count(("del", name)), log
 
 
 def test_vm_killed_after_the_file_was_written(rot_env, monkeypatch, yanglint_check) -> None:
